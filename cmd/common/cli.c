@@ -21,6 +21,8 @@ void cli_parser_init(struct cli_parser *p, const struct cli_program *program,
 }
 
 static void vreport(const struct cli_program *program, const char *command, const char *fmt,
+                    va_list ap) HUTCH_PRINTF(3, 0);
+static void vreport(const struct cli_program *program, const char *command, const char *fmt,
                     va_list ap)
 {
     fputs(program->name, stderr);
@@ -40,8 +42,7 @@ void cli_error(const struct cli_program *program, const char *command, const cha
     va_end(ap);
 }
 
-void cli_print_error(const struct cli_program *program, const char *command,
-                     const hutch_error *err)
+void cli_print_error(const struct cli_program *program, const char *command, const hutch_error *err)
 {
     cli_error(program, command, "%s", hutch_error_message(err));
 }
@@ -53,6 +54,7 @@ static void help_hint(const struct cli_parser *p, char *buf, size_t size)
              p->command ? p->command : "");
 }
 
+static void vusage(const struct cli_parser *p, const char *fmt, va_list ap) HUTCH_PRINTF(2, 0);
 static void vusage(const struct cli_parser *p, const char *fmt, va_list ap)
 {
     char hint[128];
@@ -88,7 +90,8 @@ static int flag_error(const struct cli_parser *p, const char *fmt, ...)
 }
 
 static const struct cli_flag help_flag = {
-    .id = 'h', .long_name = "help", .short_name = 'h', .arg = CLI_NO_ARG, .help = "show this help"};
+    .id = 'h', .long_name = "help", .short_name = 'h', .arg = CLI_NO_ARG, .help = "show this help"
+};
 
 static const struct cli_flag *find_long(const struct cli_parser *p, const char *name, size_t len)
 {
@@ -265,7 +268,6 @@ int cli_dispatch(const struct cli_program *program, const struct cli_command *co
         cli_error(program, NULL, "unknown command '%s'; did you mean '%s'? see '%s --help'",
                   argv[0], closest->name, program->name);
     else
-        cli_error(program, NULL, "unknown command '%s'; see '%s --help'", argv[0],
-                  program->name);
+        cli_error(program, NULL, "unknown command '%s'; see '%s --help'", argv[0], program->name);
     return program->usage_status;
 }

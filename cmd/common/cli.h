@@ -28,15 +28,15 @@ struct cli_flag {
 };
 
 struct cli_program {
-    const char *name;     /* "hutch" */
-    int usage_status;     /* exit status for a usage error: 125 for hutch, 1 for hutch-oci */
+    const char *name; /* "hutch" */
+    int usage_status; /* exit status for a usage error: 125 for hutch, 1 for hutch-oci */
 };
 
 struct cli_command {
     const char *name;
     const char *summary;
-    const char *usage;      /* after the command name: "[FLAGS] ID" */
-    const char *description; /* a paragraph for --help, may be NULL */
+    const char *usage;            /* after the command name: "[FLAGS] ID" */
+    const char *description;      /* a paragraph for --help, may be NULL */
     const struct cli_flag *flags; /* ends with an entry whose id is 0 */
     int (*run)(const struct cli_program *program, int argc, char **argv);
 };

@@ -14,17 +14,17 @@
 enum { FLAG_BUNDLE = 'b', FLAG_ROOTLESS = 1000 };
 
 static const struct cli_flag spec_flags[] = {
-    {FLAG_BUNDLE, "bundle", 'b', CLI_ARG, "DIR",
-     "write config.json in DIR (default: the current directory)"},
-    {FLAG_ROOTLESS, "rootless", 0, CLI_NO_ARG, NULL,
-     "a configuration for an unprivileged user: user namespace mapping your ids, no network "
-     "namespace, /sys bind-mounted"},
-    {0},
+    { FLAG_BUNDLE, "bundle", 'b', CLI_ARG, "DIR",
+      "write config.json in DIR (default: the current directory)" },
+    { FLAG_ROOTLESS, "rootless", 0, CLI_NO_ARG, NULL,
+      "a configuration for an unprivileged user: user namespace mapping your ids, no network "
+      "namespace, /sys bind-mounted" },
+    { 0 },
 };
 
 static int run_spec(const struct cli_program *program, int argc, char **argv)
 {
-    struct hutch_spec_default_options options = {.uid = getuid(), .gid = getgid()};
+    struct hutch_spec_default_options options = { .uid = getuid(), .gid = getgid() };
     hutch_autoerror err = HUTCH_ERROR_INIT;
     hutch_autospec spec = NULL;
     const char *bundle = ".";
@@ -69,8 +69,10 @@ static int run_spec(const struct cli_program *program, int argc, char **argv)
     if (hutch_spec_new_default(&options, &spec, &err) < 0 ||
         hutch_spec_save(spec, path, HUTCH_SPEC_SAVE_NOREPLACE, &err) < 0) {
         if (err.code == EEXIST)
-            cli_error(program, "spec", "%s already exists; remove it first or choose another "
-                      "--bundle", path);
+            cli_error(program, "spec",
+                      "%s already exists; remove it first or choose another "
+                      "--bundle",
+                      path);
         else
             cli_print_error(program, "spec", &err);
         free(path);

@@ -8,8 +8,8 @@
 enum { FLAG_VERSION = 'v' };
 
 static const struct cli_flag global_flags[] = {
-    {FLAG_VERSION, "version", 'v', CLI_NO_ARG, NULL, "print the version and exit"},
-    {0},
+    { FLAG_VERSION, "version", 'v', CLI_NO_ARG, NULL, "print the version and exit" },
+    { 0 },
 };
 
 static const struct cli_command *const commands[] = {
@@ -26,7 +26,7 @@ static const struct cli_command global = {
 
 int main(int argc, char **argv)
 {
-    const struct cli_program program = {.name = "hutch", .usage_status = HUTCH_EXIT_FAILURE};
+    const struct cli_program program = { .name = "hutch", .usage_status = HUTCH_EXIT_FAILURE };
     struct cli_parser p;
     const char *value;
     int id;

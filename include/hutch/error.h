@@ -14,12 +14,15 @@
 #include <hutch/export.h>
 
 typedef struct hutch_error {
-    int code;    /* errno value (> 0) once set, 0 while clear */
-    char *msg;   /* the message; owned unless `static_msg` */
+    int code;  /* errno value (> 0) once set, 0 while clear */
+    char *msg; /* the message; owned unless `static_msg` */
     bool static_msg;
 } hutch_error;
 
-#define HUTCH_ERROR_INIT {0, NULL, false}
+#define HUTCH_ERROR_INIT                                                                           \
+    {                                                                                              \
+        0, NULL, false                                                                             \
+    }
 
 /*
  * Fill `err` with `code` and a formatted message; returns -code. A previous

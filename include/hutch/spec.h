@@ -31,12 +31,30 @@
         size_t n;                                                                                  \
     }
 
-typedef struct { bool set; bool value; } hutch_opt_bool;
-typedef struct { bool set; int32_t value; } hutch_opt_i32;
-typedef struct { bool set; uint32_t value; } hutch_opt_u32;
-typedef struct { bool set; uint16_t value; } hutch_opt_u16;
-typedef struct { bool set; int64_t value; } hutch_opt_i64;
-typedef struct { bool set; uint64_t value; } hutch_opt_u64;
+typedef struct {
+    bool set;
+    bool value;
+} hutch_opt_bool;
+typedef struct {
+    bool set;
+    int32_t value;
+} hutch_opt_i32;
+typedef struct {
+    bool set;
+    uint32_t value;
+} hutch_opt_u32;
+typedef struct {
+    bool set;
+    uint16_t value;
+} hutch_opt_u16;
+typedef struct {
+    bool set;
+    int64_t value;
+} hutch_opt_i64;
+typedef struct {
+    bool set;
+    uint64_t value;
+} hutch_opt_u64;
 
 typedef HUTCH_ARRAY(char *) hutch_strings;
 

@@ -31,6 +31,8 @@ static int normalize_code(int code)
 }
 
 static int set_formatted(hutch_error *err, int code, const char *suffix, const char *fmt,
+                         va_list ap) HUTCH_PRINTF(4, 0);
+static int set_formatted(hutch_error *err, int code, const char *suffix, const char *fmt,
                          va_list ap)
 {
     char *text = NULL;

@@ -17,8 +17,8 @@ int hutch_error_send(int fd, const hutch_error *sent, hutch_error *err)
 {
     const char *msg = hutch_error_message(sent);
     size_t len = strnlen(msg, HUTCH_ERROR_CHANNEL_MAX_MSG);
-    struct wire_header header = {.code = sent->code > 0 ? sent->code : EIO,
-                                 .length = (uint32_t)len};
+    struct wire_header header = { .code = sent->code > 0 ? sent->code : EIO,
+                                  .length = (uint32_t)len };
 
     if (hutch_write_all(fd, &header, sizeof(header)) < 0 || hutch_write_all(fd, msg, len) < 0)
         return hutch_error_syscall(err, errno, "send error to parent process");

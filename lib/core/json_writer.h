@@ -24,7 +24,7 @@ struct json_writer {
     int depth;
     bool in_object[JSON_WRITER_MAX_DEPTH + 1]; /* per level: object (key due) or array */
     bool has_items[JSON_WRITER_MAX_DEPTH + 1];
-    bool key_pending; /* a key was written, its value is due */
+    bool key_pending;   /* a key was written, its value is due */
     const char *misuse; /* first misuse seen, or NULL */
 };
 

@@ -5,7 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* True when `s` (len bytes) is well-formed UTF-8: no overlongs, surrogates or values past U+10FFFF. */
+/* True when `s` (len bytes) is well-formed UTF-8: no overlongs, surrogates or values past U+10FFFF.
+ */
 bool hutch_utf8_valid(const char *s, size_t len);
 
 #endif

@@ -95,13 +95,14 @@ void decoder_pop(struct decoder *d, size_t mark)
     strbuf_truncate(&d->path, mark);
 }
 
-/* "found a string", or the bad number / string itself, for a message. */
-static int fail_expected(struct decoder *d, const char *expected, const struct json_node *node)
+/* "expected X, found a string"; a number out of range is quoted itself. */
+static int fail_expected(struct decoder *d, const char *expected, const struct json_node *node,
+                         bool quote_number)
 {
     struct strbuf found = STRBUF_INIT;
     int ret;
 
-    if (node->type == JSON_NUMBER) {
+    if (node->type == JSON_NUMBER && quote_number) {
         strbuf_append(&found, node->u.number, strnlen(node->u.number, QUOTE_MAX));
         if (strlen(node->u.number) > QUOTE_MAX)
             strbuf_puts(&found, "...");
@@ -147,26 +148,26 @@ static int decode_int(struct decoder *d, const struct value_type *type,
                       const struct json_node *node, void *slot)
 {
     const char *expected = int_kind_name(type->int_kind);
-    bool is_unsigned = type->int_kind == I_U16 || type->int_kind == I_U32 ||
-                       type->int_kind == I_U64;
+    bool is_unsigned =
+            type->int_kind == I_U16 || type->int_kind == I_U32 || type->int_kind == I_U64;
     uint64_t u = 0;
     int64_t s = 0;
     char *end;
 
     if (node->type != JSON_NUMBER || !is_integer_text(node->u.number))
-        return fail_expected(d, expected, node);
+        return fail_expected(d, expected, node, true);
     errno = 0;
     if (is_unsigned) {
         if (node->u.number[0] == '-')
-            return fail_expected(d, expected, node);
+            return fail_expected(d, expected, node, true);
         u = strtoull(node->u.number, &end, 10);
         if (errno == ERANGE || (type->int_kind == I_U16 && u > UINT16_MAX) ||
             (type->int_kind == I_U32 && u > UINT32_MAX))
-            return fail_expected(d, expected, node);
+            return fail_expected(d, expected, node, true);
     } else {
         s = strtoll(node->u.number, &end, 10);
         if (errno == ERANGE || (type->int_kind == I_I32 && (s < INT32_MIN || s > INT32_MAX)))
-            return fail_expected(d, expected, node);
+            return fail_expected(d, expected, node, true);
     }
 
 #define STORE(opt_type, c_type, v)                                                                 \
@@ -226,7 +227,7 @@ static int decode_string(struct decoder *d, const struct value_type *type,
                          const struct json_node *node, char **slot)
 {
     if (node->type != JSON_STRING)
-        return fail_expected(d, "a string", node);
+        return fail_expected(d, "a string", node, false);
     if (type->allowed != NULL) {
         size_t i;
         for (i = 0; type->allowed[i] != NULL; i++)
@@ -247,7 +248,7 @@ static int decode_fields(struct decoder *d, const struct field *fields,
                          const struct json_node *node, char *base)
 {
     if (node->type != JSON_OBJECT)
-        return fail_expected(d, "an object", node);
+        return fail_expected(d, "an object", node, false);
     for (const struct field *f = fields; f->name != NULL; f++) {
         const struct json_node *child = json_tree_get(node, f->name);
         size_t mark;
@@ -274,10 +275,10 @@ static int decode_fields(struct decoder *d, const struct field *fields,
 static int decode_array(struct decoder *d, const struct value_type *type,
                         const struct json_node *node, void *slot)
 {
-    struct raw_array arr = {NULL, 0};
+    struct raw_array arr = { NULL, 0 };
 
     if (node->type != JSON_ARRAY)
-        return fail_expected(d, "an array", node);
+        return fail_expected(d, "an array", node, false);
     if (node->u.array.n == 0)
         return 0;
     arr.items = calloc(node->u.array.n, type->elem_size);
@@ -303,10 +304,10 @@ static int decode_array(struct decoder *d, const struct value_type *type,
 static int decode_map(struct decoder *d, const struct value_type *type,
                       const struct json_node *node, void *slot)
 {
-    struct raw_array arr = {NULL, 0};
+    struct raw_array arr = { NULL, 0 };
 
     if (node->type != JSON_OBJECT)
-        return fail_expected(d, "an object", node);
+        return fail_expected(d, "an object", node, false);
     if (node->u.object.n == 0)
         return 0;
     arr.items = calloc(node->u.object.n, type->elem_size);
@@ -346,7 +347,7 @@ int decode_value(struct decoder *d, const struct value_type *type, const struct 
     case V_BOOL:
     case V_OPT_BOOL:
         if (node->type != JSON_BOOL)
-            return fail_expected(d, "a boolean", node);
+            return fail_expected(d, "a boolean", node, false);
         if (type->kind == V_BOOL) {
             *(bool *)slot = node->u.boolean;
         } else {
@@ -360,7 +361,7 @@ int decode_value(struct decoder *d, const struct value_type *type, const struct 
     case V_OBJECT: {
         void **ptr = slot;
         if (node->type != JSON_OBJECT)
-            return fail_expected(d, "an object", node);
+            return fail_expected(d, "an object", node, false);
         *ptr = calloc(1, type->object_size);
         if (*ptr == NULL)
             return hutch_error_set(d->err, ENOMEM, "%s: out of memory", d->origin);
@@ -373,7 +374,6 @@ int decode_value(struct decoder *d, const struct value_type *type, const struct 
     case V_MAP:
         return decode_map(d, type, node, slot);
     default:
-        return hutch_error_set(d->err, EINVAL, "%s: internal error: unknown value kind",
-                               d->origin);
+        return hutch_error_set(d->err, EINVAL, "%s: internal error: unknown value kind", d->origin);
     }
 }

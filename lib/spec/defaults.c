@@ -27,9 +27,18 @@ static const char *const default_caps[] = {
 };
 
 static const char *const masked_paths[] = {
-    "/proc/acpi",         "/proc/asound",    "/proc/kcore",      "/proc/keys",
-    "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-    "/proc/scsi",         "/sys/firmware",   "/sys/devices/virtual/powercap", NULL,
+    "/proc/acpi",
+    "/proc/asound",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/proc/sched_debug",
+    "/proc/scsi",
+    "/sys/firmware",
+    "/sys/devices/virtual/powercap",
+    NULL,
 };
 
 static const char *const readonly_paths[] = {
@@ -61,22 +70,24 @@ static void put_mount(struct json_writer *w, const char *destination, const char
 
 static void put_mounts(struct json_writer *w, bool rootless)
 {
-    static const char *const proc_opts[] = {NULL};
-    static const char *const dev_opts[] = {"nosuid", "strictatime", "mode=755", "size=65536k",
-                                           NULL};
+    static const char *const proc_opts[] = { NULL };
+    static const char *const dev_opts[] = { "nosuid", "strictatime", "mode=755", "size=65536k",
+                                            NULL };
     /* gid=5 (tty) exists only when the container's ids are mapped in full */
-    static const char *const devpts_opts[] = {"nosuid", "noexec", "newinstance", "ptmxmode=0666",
-                                              "mode=0620", "gid=5", NULL};
-    static const char *const devpts_rootless_opts[] = {"nosuid", "noexec", "newinstance",
-                                                       "ptmxmode=0666", "mode=0620", NULL};
-    static const char *const shm_opts[] = {"nosuid", "noexec", "nodev", "mode=1777",
-                                           "size=65536k", NULL};
-    static const char *const mqueue_opts[] = {"nosuid", "noexec", "nodev", NULL};
-    static const char *const sys_opts[] = {"nosuid", "noexec", "nodev", "ro", NULL};
+    static const char *const devpts_opts[] = {
+        "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5", NULL
+    };
+    static const char *const devpts_rootless_opts[] = { "nosuid",        "noexec",    "newinstance",
+                                                        "ptmxmode=0666", "mode=0620", NULL };
+    static const char *const shm_opts[] = { "nosuid",    "noexec",      "nodev",
+                                            "mode=1777", "size=65536k", NULL };
+    static const char *const mqueue_opts[] = { "nosuid", "noexec", "nodev", NULL };
+    static const char *const sys_opts[] = { "nosuid", "noexec", "nodev", "ro", NULL };
     /* a user namespace without its own network namespace cannot mount sysfs */
-    static const char *const sys_bind_opts[] = {"rbind", "nosuid", "noexec", "nodev", "ro", NULL};
-    static const char *const cgroup_opts[] = {"nosuid", "noexec", "nodev", "relatime", "ro",
-                                              NULL};
+    static const char *const sys_bind_opts[] = { "rbind", "nosuid", "noexec", "nodev", "ro", NULL };
+    static const char *const cgroup_opts[] = {
+        "nosuid", "noexec", "nodev", "relatime", "ro", NULL
+    };
 
     json_writer_key(w, "mounts");
     json_writer_begin_array(w);
@@ -107,7 +118,7 @@ static void put_process(struct json_writer *w)
     json_writer_key(w, "gid");
     json_writer_uint(w, 0);
     json_writer_end_object(w);
-    put_strings(w, "args", (const char *const[]){"sh", NULL});
+    put_strings(w, "args", (const char *const[]){ "sh", NULL });
     put_strings(w, "env", default_env);
     json_writer_key(w, "cwd");
     json_writer_string(w, "/");
@@ -150,9 +161,12 @@ static void put_idmap(struct json_writer *w, const char *key, uint32_t host_id)
 
 static void put_linux(struct json_writer *w, const struct hutch_spec_default_options *o)
 {
-    static const char *const root_ns[] = {"pid", "network", "ipc", "uts", "mount", "cgroup", NULL};
-    static const char *const rootless_ns[] = {"pid", "ipc", "uts", "mount", "cgroup", "user",
-                                              NULL};
+    static const char *const root_ns[] = {
+        "pid", "network", "ipc", "uts", "mount", "cgroup", NULL
+    };
+    static const char *const rootless_ns[] = {
+        "pid", "ipc", "uts", "mount", "cgroup", "user", NULL
+    };
     const char *const *ns = o->rootless ? rootless_ns : root_ns;
 
     json_writer_key(w, "linux");

@@ -54,7 +54,8 @@ static void emit_fields(struct json_writer *w, const struct field *fields, const
 
 static void emit_int(struct json_writer *w, const struct value_type *type, const void *slot)
 {
-#define LOAD(opt_type, c_type) (type->optional ? ((const opt_type *)slot)->value : *(const c_type *)slot)
+#define LOAD(opt_type, c_type)                                                                     \
+    (type->optional ? ((const opt_type *)slot)->value : *(const c_type *)slot)
     switch (type->int_kind) {
     case I_U16:
         json_writer_uint(w, LOAD(hutch_opt_u16, uint16_t));

@@ -12,7 +12,7 @@ struct builder {
     struct json_node *root;
     struct json_node *stack[JSON_TREE_MAX_DEPTH + 1];
     int depth;
-    char *pending_key; /* key read, value not yet */
+    char *pending_key;   /* key read, value not yet */
     const char *failure; /* why a callback stopped the parse */
     bool out_of_memory;
 };
@@ -210,7 +210,10 @@ static const yajl_callbacks callbacks = {
     .yajl_end_array = on_end_container,
 };
 
-/* Line and column (both from 1) of byte `offset`. */
+/*
+ * Line and column (both from 1) of the last byte yajl took before it stopped,
+ * which is the offending token's last byte, or the end of the input.
+ */
 static void position(const char *data, size_t len, size_t offset, size_t *line, size_t *column)
 {
     size_t line_start = 0;
@@ -224,7 +227,7 @@ static void position(const char *data, size_t len, size_t offset, size_t *line, 
             line_start = i + 1;
         }
     }
-    *column = offset - line_start + 1;
+    *column = offset > line_start ? offset - line_start : 1;
 }
 
 /* yajl's own wording, first line only, without its trailing whitespace. */
@@ -247,7 +250,7 @@ static char *yajl_reason(yajl_handle h)
 int json_tree_parse(const char *data, size_t len, const char *origin, struct json_node **out,
                     hutch_error *err)
 {
-    struct builder b = {0};
+    struct builder b = { 0 };
     yajl_handle h;
     yajl_status status;
     size_t offset, line, column;
@@ -271,8 +274,8 @@ int json_tree_parse(const char *data, size_t len, const char *origin, struct jso
         else if (b.failure != NULL)
             ret = hutch_error_set(err, EINVAL, "%s:%zu:%zu: %s", origin, line, column, b.failure);
         else
-            ret = hutch_error_set(err, EINVAL, "%s:%zu:%zu: invalid JSON: %s", origin, line,
-                                  column, reason != NULL ? reason : "parse error");
+            ret = hutch_error_set(err, EINVAL, "%s:%zu:%zu: invalid JSON: %s", origin, line, column,
+                                  reason != NULL ? reason : "parse error");
         free(reason);
         json_tree_free(b.root);
         b.root = NULL;

@@ -14,14 +14,13 @@
 int hutch_spec_parse(const char *data, size_t len, const char *origin, struct hutch_spec **out,
                      hutch_error *err)
 {
-    struct decoder d = {.origin = origin, .path = STRBUF_INIT, .err = err};
+    struct decoder d = { .origin = origin, .path = STRBUF_INIT, .err = err };
     struct json_node *tree = NULL;
     struct hutch_spec *spec = NULL;
     int ret;
 
     if (len > HUTCH_SPEC_MAX_SIZE)
-        return hutch_error_set(err, EFBIG, "%s: larger than %u bytes", origin,
-                               HUTCH_SPEC_MAX_SIZE);
+        return hutch_error_set(err, EFBIG, "%s: larger than %u bytes", origin, HUTCH_SPEC_MAX_SIZE);
     ret = json_tree_parse(data, len, origin, &tree, err);
     if (ret < 0)
         return ret;

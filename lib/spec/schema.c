@@ -14,9 +14,11 @@
 #include "names.h"
 #include "schema.h"
 
+/* clang-format off */
 #define FIELD(json, st, member, type)     {json, offsetof(st, member), &(type), 0}
 #define REQUIRED(json, st, member, type)  {json, offsetof(st, member), &(type), F_REQUIRED}
 #define END                               {NULL, 0, NULL, 0}
+/* clang-format on */
 
 /* ---- checks of single values ---- */
 
@@ -38,8 +40,10 @@ static int check_device_access(struct decoder *d, const char *value)
 {
     for (const char *p = value; *p != '\0'; p++)
         if (strchr("rwm", *p) == NULL || strchr(p + 1, *p) != NULL)
-            return decoder_fail(d, "expected some of the letters r, w, m (each once), "
-                                   "found \"%.16s\"", value);
+            return decoder_fail(d,
+                                "expected some of the letters r, w, m (each once), "
+                                "found \"%.16s\"",
+                                value);
     return 0;
 }
 
@@ -50,8 +54,7 @@ static int check_page_size(struct decoder *d, const char *value)
 
     while (isdigit((unsigned char)*p))
         p++;
-    if (p == value || p[0] == '\0' || strchr("KMGTP", p[0]) == NULL || p[1] != 'B' ||
-        p[2] != '\0')
+    if (p == value || p[0] == '\0' || strchr("KMGTP", p[0]) == NULL || p[1] != 'B' || p[2] != '\0')
         return decoder_fail(d, "expected a page size such as 2MB or 1GB, found \"%.32s\"", value);
     return 0;
 }
@@ -76,41 +79,39 @@ static int check_sysctl_key(struct decoder *d, const char *key)
 
 /* ---- value types ---- */
 
-static const struct value_type t_string = {.kind = V_STRING};
-static const struct value_type t_nonempty = {.kind = V_STRING, .check = check_not_empty};
-static const struct value_type t_abs_path = {.kind = V_STRING, .check = check_absolute_path};
-static const struct value_type t_bool = {.kind = V_BOOL};
-static const struct value_type t_opt_bool = {.kind = V_OPT_BOOL};
-static const struct value_type t_u32 = {.kind = V_INT, .int_kind = I_U32};
-static const struct value_type t_i32 = {.kind = V_INT, .int_kind = I_I32};
-static const struct value_type t_i64 = {.kind = V_INT, .int_kind = I_I64};
-static const struct value_type t_u64 = {.kind = V_INT, .int_kind = I_U64};
-static const struct value_type t_opt_u16 = {.kind = V_INT, .int_kind = I_U16, .optional = true};
-static const struct value_type t_opt_i32 = {.kind = V_INT, .int_kind = I_I32, .optional = true};
-static const struct value_type t_opt_u32 = {.kind = V_INT, .int_kind = I_U32, .optional = true};
-static const struct value_type t_opt_i64 = {.kind = V_INT, .int_kind = I_I64, .optional = true};
-static const struct value_type t_opt_u64 = {.kind = V_INT, .int_kind = I_U64, .optional = true};
+static const struct value_type t_string = { .kind = V_STRING };
+static const struct value_type t_nonempty = { .kind = V_STRING, .check = check_not_empty };
+static const struct value_type t_abs_path = { .kind = V_STRING, .check = check_absolute_path };
+static const struct value_type t_bool = { .kind = V_BOOL };
+static const struct value_type t_opt_bool = { .kind = V_OPT_BOOL };
+static const struct value_type t_u32 = { .kind = V_INT, .int_kind = I_U32 };
+static const struct value_type t_i32 = { .kind = V_INT, .int_kind = I_I32 };
+static const struct value_type t_i64 = { .kind = V_INT, .int_kind = I_I64 };
+static const struct value_type t_u64 = { .kind = V_INT, .int_kind = I_U64 };
+static const struct value_type t_opt_u16 = { .kind = V_INT, .int_kind = I_U16, .optional = true };
+static const struct value_type t_opt_i32 = { .kind = V_INT, .int_kind = I_I32, .optional = true };
+static const struct value_type t_opt_u32 = { .kind = V_INT, .int_kind = I_U32, .optional = true };
+static const struct value_type t_opt_i64 = { .kind = V_INT, .int_kind = I_I64, .optional = true };
+static const struct value_type t_opt_u64 = { .kind = V_INT, .int_kind = I_U64, .optional = true };
 
+/* clang-format off */
 #define ENUM(list) {.kind = V_STRING, .allowed = (list)}
 #define NAMED(list, what) {.kind = V_STRING, .allowed = (list), .allowed_what = (what)}
 #define ARRAY_OF(elem_type, c_type) {.kind = V_ARRAY, .elem = &(elem_type), .elem_size = sizeof(c_type)}
 #define OBJECT(fields, c_type) {.kind = V_OBJECT, .object = (fields), .object_size = sizeof(c_type)}
 #define INLINE(fields) {.kind = V_INLINE, .object = (fields)}
+#define STRING_MAP(check) {.kind = V_MAP, .elem = &t_string, .elem_size = sizeof(struct hutch_spec_kv), \
+                           .value_offset = offsetof(struct hutch_spec_kv, value), .key_check = (check)}
+/* clang-format on */
 
 static const struct value_type t_strings = ARRAY_OF(t_string, char *);
 static const struct value_type t_abs_paths = ARRAY_OF(t_abs_path, char *);
 static const struct value_type t_nonempty_strings = ARRAY_OF(t_nonempty, char *);
 static const struct value_type t_u32s = ARRAY_OF(t_u32, uint32_t);
 
-static const struct value_type t_string_map = {
-    .kind = V_MAP, .elem = &t_string, .elem_size = sizeof(struct hutch_spec_kv),
-    .value_offset = offsetof(struct hutch_spec_kv, value)};
-static const struct value_type t_sysctl_map = {
-    .kind = V_MAP, .elem = &t_string, .elem_size = sizeof(struct hutch_spec_kv),
-    .value_offset = offsetof(struct hutch_spec_kv, value), .key_check = check_sysctl_key};
-static const struct value_type t_unified_map = {
-    .kind = V_MAP, .elem = &t_string, .elem_size = sizeof(struct hutch_spec_kv),
-    .value_offset = offsetof(struct hutch_spec_kv, value), .key_check = check_unified_key};
+static const struct value_type t_string_map = STRING_MAP(NULL);
+static const struct value_type t_sysctl_map = STRING_MAP(check_sysctl_key);
+static const struct value_type t_unified_map = STRING_MAP(check_unified_key);
 
 /* ---- id mappings (linux and mounts) ---- */
 
@@ -200,11 +201,14 @@ static const struct field scheduler_fields[] = {
     END,
 };
 
-static const struct value_type t_console_size = OBJECT(console_size_fields, struct hutch_spec_console_size);
+static const struct value_type t_console_size =
+        OBJECT(console_size_fields, struct hutch_spec_console_size);
 static const struct value_type t_user = INLINE(user_fields);
-static const struct value_type t_capability_sets = OBJECT(capabilities_fields, struct hutch_spec_capabilities);
+static const struct value_type t_capability_sets =
+        OBJECT(capabilities_fields, struct hutch_spec_capabilities);
 static const struct value_type t_rlimits = ARRAY_OF(t_rlimit, struct hutch_spec_rlimit);
-static const struct value_type t_io_priority = OBJECT(io_priority_fields, struct hutch_spec_io_priority);
+static const struct value_type t_io_priority =
+        OBJECT(io_priority_fields, struct hutch_spec_io_priority);
 static const struct value_type t_scheduler = OBJECT(scheduler_fields, struct hutch_spec_scheduler);
 
 static const struct field process_fields[] = {
@@ -262,7 +266,8 @@ static const struct field time_offset_fields[] = {
     FIELD("nanosecs", struct hutch_spec_time_offset, nanosecs, t_opt_u32),
     END,
 };
-static const struct value_type t_time_offset = OBJECT(time_offset_fields, struct hutch_spec_time_offset);
+static const struct value_type t_time_offset =
+        OBJECT(time_offset_fields, struct hutch_spec_time_offset);
 static const struct field time_offsets_fields[] = {
     FIELD("monotonic", struct hutch_spec_time_offsets, monotonic, t_time_offset),
     FIELD("boottime", struct hutch_spec_time_offsets, boottime, t_time_offset),
@@ -285,7 +290,7 @@ static const struct value_type t_device = INLINE(device_fields);
 /* ---- linux.resources ---- */
 
 static const struct value_type t_device_rule_type = ENUM(spec_device_rule_types);
-static const struct value_type t_device_access = {.kind = V_STRING, .check = check_device_access};
+static const struct value_type t_device_access = { .kind = V_STRING, .check = check_device_access };
 static const struct field device_rule_fields[] = {
     REQUIRED("allow", struct hutch_spec_device_rule, allow, t_bool),
     FIELD("type", struct hutch_spec_device_rule, type, t_device_rule_type),
@@ -343,21 +348,27 @@ static const struct field throttle_fields[] = {
     END,
 };
 static const struct value_type t_throttle = INLINE(throttle_fields);
-static const struct value_type t_throttles = ARRAY_OF(t_throttle, struct hutch_spec_throttle_device);
+static const struct value_type t_throttles =
+        ARRAY_OF(t_throttle, struct hutch_spec_throttle_device);
 
-static const struct value_type t_weight_devices = ARRAY_OF(t_weight_device, struct hutch_spec_weight_device);
+static const struct value_type t_weight_devices =
+        ARRAY_OF(t_weight_device, struct hutch_spec_weight_device);
 static const struct field block_io_fields[] = {
     FIELD("weight", struct hutch_spec_block_io, weight, t_opt_u16),
     FIELD("leafWeight", struct hutch_spec_block_io, leaf_weight, t_opt_u16),
     FIELD("weightDevice", struct hutch_spec_block_io, weight_device, t_weight_devices),
-    FIELD("throttleReadBpsDevice", struct hutch_spec_block_io, throttle_read_bps_device, t_throttles),
-    FIELD("throttleWriteBpsDevice", struct hutch_spec_block_io, throttle_write_bps_device, t_throttles),
-    FIELD("throttleReadIOPSDevice", struct hutch_spec_block_io, throttle_read_iops_device, t_throttles),
-    FIELD("throttleWriteIOPSDevice", struct hutch_spec_block_io, throttle_write_iops_device, t_throttles),
+    FIELD("throttleReadBpsDevice", struct hutch_spec_block_io, throttle_read_bps_device,
+          t_throttles),
+    FIELD("throttleWriteBpsDevice", struct hutch_spec_block_io, throttle_write_bps_device,
+          t_throttles),
+    FIELD("throttleReadIOPSDevice", struct hutch_spec_block_io, throttle_read_iops_device,
+          t_throttles),
+    FIELD("throttleWriteIOPSDevice", struct hutch_spec_block_io, throttle_write_iops_device,
+          t_throttles),
     END,
 };
 
-static const struct value_type t_page_size = {.kind = V_STRING, .check = check_page_size};
+static const struct value_type t_page_size = { .kind = V_STRING, .check = check_page_size };
 static const struct field hugepage_fields[] = {
     REQUIRED("pageSize", struct hutch_spec_hugepage_limit, page_size, t_page_size),
     REQUIRED("limit", struct hutch_spec_hugepage_limit, limit, t_u64),
@@ -371,7 +382,8 @@ static const struct field net_priority_fields[] = {
     END,
 };
 static const struct value_type t_net_priority = INLINE(net_priority_fields);
-static const struct value_type t_net_priorities = ARRAY_OF(t_net_priority, struct hutch_spec_net_priority);
+static const struct value_type t_net_priorities =
+        ARRAY_OF(t_net_priority, struct hutch_spec_net_priority);
 static const struct field network_fields[] = {
     FIELD("classID", struct hutch_spec_network, class_id, t_opt_u32),
     FIELD("priorities", struct hutch_spec_network, priorities, t_net_priorities),
@@ -384,11 +396,13 @@ static const struct field rdma_fields[] = {
     END,
 };
 static const struct value_type t_rdma_limits = INLINE(rdma_fields);
-static const struct value_type t_rdma_map = {
-    .kind = V_MAP, .elem = &t_rdma_limits, .elem_size = sizeof(struct hutch_spec_rdma),
-    .value_offset = 0};
+static const struct value_type t_rdma_map = { .kind = V_MAP,
+                                              .elem = &t_rdma_limits,
+                                              .elem_size = sizeof(struct hutch_spec_rdma),
+                                              .value_offset = 0 };
 
-static const struct value_type t_device_rules = ARRAY_OF(t_device_rule, struct hutch_spec_device_rule);
+static const struct value_type t_device_rules =
+        ARRAY_OF(t_device_rule, struct hutch_spec_device_rule);
 static const struct value_type t_memory = OBJECT(memory_fields, struct hutch_spec_memory);
 static const struct value_type t_cpu = OBJECT(cpu_fields, struct hutch_spec_cpu);
 static const struct value_type t_pids = OBJECT(pids_fields, struct hutch_spec_pids);
@@ -413,7 +427,8 @@ static const struct field resources_fields[] = {
 
 static const struct value_type t_seccomp_action = ENUM(spec_seccomp_actions);
 static const struct value_type t_seccomp_op = ENUM(spec_seccomp_operators);
-static const struct value_type t_seccomp_arch = NAMED(spec_seccomp_architectures, "seccomp architecture");
+static const struct value_type t_seccomp_arch =
+        NAMED(spec_seccomp_architectures, "seccomp architecture");
 static const struct value_type t_seccomp_flag = ENUM(spec_seccomp_flags);
 
 static const struct field seccomp_arg_fields[] = {
@@ -424,7 +439,8 @@ static const struct field seccomp_arg_fields[] = {
     END,
 };
 static const struct value_type t_seccomp_arg = INLINE(seccomp_arg_fields);
-static const struct value_type t_seccomp_args = ARRAY_OF(t_seccomp_arg, struct hutch_spec_seccomp_arg);
+static const struct value_type t_seccomp_args =
+        ARRAY_OF(t_seccomp_arg, struct hutch_spec_seccomp_arg);
 
 static const struct field syscall_fields[] = {
     REQUIRED("names", struct hutch_spec_syscall, names, t_nonempty_strings),
@@ -452,7 +468,8 @@ static const struct field seccomp_fields[] = {
 /* ---- linux ---- */
 
 static const struct value_type t_personality_domain = ENUM(spec_personality_domains);
-static const struct value_type t_personality_flag = NAMED(spec_personality_flags, "personality flag (none are defined)");
+static const struct value_type t_personality_flag =
+        NAMED(spec_personality_flags, "personality flag (none are defined)");
 static const struct value_type t_personality_flags = ARRAY_OF(t_personality_flag, char *);
 static const struct field personality_fields[] = {
     REQUIRED("domain", struct hutch_spec_personality, domain, t_personality_domain),
@@ -462,11 +479,13 @@ static const struct field personality_fields[] = {
 
 static const struct value_type t_propagation = ENUM(spec_propagation_modes);
 static const struct value_type t_namespaces = ARRAY_OF(t_namespace, struct hutch_spec_namespace);
-static const struct value_type t_time_offsets = OBJECT(time_offsets_fields, struct hutch_spec_time_offsets);
+static const struct value_type t_time_offsets =
+        OBJECT(time_offsets_fields, struct hutch_spec_time_offsets);
 static const struct value_type t_devices = ARRAY_OF(t_device, struct hutch_spec_device);
 static const struct value_type t_resources = OBJECT(resources_fields, struct hutch_spec_resources);
 static const struct value_type t_seccomp = OBJECT(seccomp_fields, struct hutch_spec_seccomp);
-static const struct value_type t_personality = OBJECT(personality_fields, struct hutch_spec_personality);
+static const struct value_type t_personality =
+        OBJECT(personality_fields, struct hutch_spec_personality);
 
 static const struct field linux_fields[] = {
     FIELD("namespaces", struct hutch_spec_linux, namespaces, t_namespaces),

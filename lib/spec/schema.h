@@ -16,14 +16,14 @@
 struct decoder;
 
 enum value_kind {
-    V_STRING,       /* char * */
-    V_BOOL,         /* bool */
-    V_OPT_BOOL,     /* hutch_opt_bool */
-    V_INT,          /* an integer of `int_kind`, plain or hutch_opt_* */
-    V_OBJECT,       /* pointer to a struct of `object` fields (NULL when absent) */
-    V_INLINE,       /* a struct of `object` fields embedded in place */
-    V_ARRAY,        /* HUTCH_ARRAY of `elem` values, `elem_size` bytes each */
-    V_MAP,          /* HUTCH_ARRAY of entries: char *key first, then the value `elem` */
+    V_STRING,   /* char * */
+    V_BOOL,     /* bool */
+    V_OPT_BOOL, /* hutch_opt_bool */
+    V_INT,      /* an integer of `int_kind`, plain or hutch_opt_* */
+    V_OBJECT,   /* pointer to a struct of `object` fields (NULL when absent) */
+    V_INLINE,   /* a struct of `object` fields embedded in place */
+    V_ARRAY,    /* HUTCH_ARRAY of `elem` values, `elem_size` bytes each */
+    V_MAP,      /* HUTCH_ARRAY of entries: char *key first, then the value `elem` */
 };
 
 enum int_kind {

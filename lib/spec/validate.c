@@ -61,12 +61,15 @@ static int check_version(struct validator *v, const char *version)
         if (!isalnum((unsigned char)*p) && strchr("-+.", *p) == NULL)
             goto bad;
     if (strncmp(version, "1.", 2) != 0)
-        return fail(v, "ociVersion: version \"%.32s\" is not supported; hutch implements "
-                       "runtime-spec " HUTCH_OCI_VERSION " (any 1.x.y is accepted)", version);
+        return fail(v,
+                    "ociVersion: version \"%.32s\" is not supported; hutch implements "
+                    "runtime-spec " HUTCH_OCI_VERSION " (any 1.x.y is accepted)",
+                    version);
     return 0;
 bad:
-    return fail(v, "ociVersion: expected a version such as \"" HUTCH_OCI_VERSION
-                   "\", found \"%.32s\"", version);
+    return fail(v,
+                "ociVersion: expected a version such as \"" HUTCH_OCI_VERSION "\", found \"%.32s\"",
+                version);
 }
 
 static int check_env(struct validator *v, const char *path, const hutch_strings *env)
@@ -74,8 +77,7 @@ static int check_env(struct validator *v, const char *path, const hutch_strings 
     for (size_t i = 0; i < env->n; i++) {
         const char *eq = strchr(env->items[i], '=');
         if (eq == NULL || eq == env->items[i])
-            return fail(v, "%s[%zu]: expected NAME=VALUE, found \"%.32s\"", path, i,
-                        env->items[i]);
+            return fail(v, "%s[%zu]: expected NAME=VALUE, found \"%.32s\"", path, i, env->items[i]);
     }
     return 0;
 }
@@ -101,12 +103,10 @@ static int check_idmaps(struct validator *v, const char *path, const hutch_spec_
             bool outside = a->host_id < (uint64_t)b->host_id + b->size &&
                            b->host_id < (uint64_t)a->host_id + a->size;
             if (inside || outside)
-                return fail(v,
-                            "%s[%zu]: %s ids %" PRIu32 "-%" PRIu64 " overlap with %s[%zu]",
-                            path, i, inside ? "container" : "host",
-                            inside ? a->container_id : a->host_id,
-                            (uint64_t)(inside ? a->container_id : a->host_id) + a->size - 1,
-                            path, j);
+                return fail(v, "%s[%zu]: %s ids %" PRIu32 "-%" PRIu64 " overlap with %s[%zu]", path,
+                            i, inside ? "container" : "host", inside ? a->container_id : a->host_id,
+                            (uint64_t)(inside ? a->container_id : a->host_id) + a->size - 1, path,
+                            j);
         }
     }
     return 0;
@@ -126,15 +126,16 @@ static int check_process(struct validator *v, const struct hutch_spec_process *p
     for (size_t i = 0; i < p->rlimits.n; i++) {
         const struct hutch_spec_rlimit *r = &p->rlimits.items[i];
         if (r->soft > r->hard)
-            return fail(v, "process.rlimits[%zu]: soft limit %" PRIu64
-                           " is above the hard limit %" PRIu64, i, r->soft, r->hard);
+            return fail(v,
+                        "process.rlimits[%zu]: soft limit %" PRIu64
+                        " is above the hard limit %" PRIu64,
+                        i, r->soft, r->hard);
         for (size_t j = 0; j < i; j++)
             if (strcmp(p->rlimits.items[j].type, r->type) == 0)
-                return fail(v, "process.rlimits[%zu]: %s is already set by process.rlimits[%zu]",
-                            i, r->type, j);
+                return fail(v, "process.rlimits[%zu]: %s is already set by process.rlimits[%zu]", i,
+                            r->type, j);
     }
-    if (p->io_priority != NULL &&
-        (p->io_priority->priority < 0 || p->io_priority->priority > 7))
+    if (p->io_priority != NULL && (p->io_priority->priority < 0 || p->io_priority->priority > 7))
         return fail(v, "process.ioPriority.priority: expected 0 to 7, found %" PRId32,
                     p->io_priority->priority);
     if (p->scheduler != NULL) {
@@ -155,9 +156,12 @@ static int check_hooks(struct validator *v, const struct hutch_spec_hooks *h)
         const char *name;
         const hutch_spec_hook_list *list;
     } kinds[] = {
-        {"prestart", &h->prestart},           {"createRuntime", &h->create_runtime},
-        {"createContainer", &h->create_container}, {"startContainer", &h->start_container},
-        {"poststart", &h->poststart},         {"poststop", &h->poststop},
+        { "prestart", &h->prestart },
+        { "createRuntime", &h->create_runtime },
+        { "createContainer", &h->create_container },
+        { "startContainer", &h->start_container },
+        { "poststart", &h->poststart },
+        { "poststop", &h->poststop },
     };
     char path[64];
 
@@ -193,8 +197,10 @@ static int check_namespaces(struct validator *v, const struct hutch_spec_linux *
     for (size_t i = 0; i < l->namespaces.n; i++)
         for (size_t j = 0; j < i; j++)
             if (strcmp(l->namespaces.items[i].type, l->namespaces.items[j].type) == 0)
-                return fail(v, "linux.namespaces[%zu]: namespace \"%s\" is already listed at "
-                               "linux.namespaces[%zu]", i, l->namespaces.items[i].type, j);
+                return fail(v,
+                            "linux.namespaces[%zu]: namespace \"%s\" is already listed at "
+                            "linux.namespaces[%zu]",
+                            i, l->namespaces.items[i].type, j);
     if (check_idmaps(v, "linux.uidMappings", &l->uid_mappings) < 0 ||
         check_idmaps(v, "linux.gidMappings", &l->gid_mappings) < 0)
         return -EINVAL;
@@ -207,8 +213,8 @@ static int check_namespaces(struct validator *v, const struct hutch_spec_linux *
                     l->uid_mappings.n == 0 ? "uidMappings" : "gidMappings");
     if (l->time_offsets != NULL) {
         const struct hutch_spec_namespace *time = find_namespace(l, "time");
-        const struct hutch_spec_time_offset *clocks[] = {l->time_offsets->monotonic,
-                                                         l->time_offsets->boottime};
+        const struct hutch_spec_time_offset *clocks[] = { l->time_offsets->monotonic,
+                                                          l->time_offsets->boottime };
         if (time == NULL || time->path != NULL)
             return fail(v, "linux.timeOffsets: offsets need a new time namespace in "
                            "linux.namespaces");
@@ -226,11 +232,13 @@ static int check_devices(struct validator *v, const struct hutch_spec_linux *l)
     for (size_t i = 0; i < l->devices.n; i++) {
         const struct hutch_spec_device *dev = &l->devices.items[i];
         if (strcmp(dev->type, "p") != 0 && (!dev->major.set || !dev->minor.set))
-            return fail(v, "linux.devices[%zu]: a device of type \"%s\" needs major and minor",
-                        i, dev->type);
+            return fail(v, "linux.devices[%zu]: a device of type \"%s\" needs major and minor", i,
+                        dev->type);
         if (dev->file_mode.set && dev->file_mode.value > 07777)
-            return fail(v, "linux.devices[%zu].fileMode: expected permission bits (at most "
-                           "07777), found %#" PRIo32, i, dev->file_mode.value);
+            return fail(v,
+                        "linux.devices[%zu].fileMode: expected permission bits (at most "
+                        "07777), found %#" PRIo32,
+                        i, dev->file_mode.value);
     }
     return 0;
 }
@@ -266,19 +274,24 @@ static int check_memory(struct validator *v, const struct hutch_spec_memory *m)
     const struct {
         const char *name;
         const hutch_opt_i64 *value;
-    } sizes[] = {{"limit", &m->limit}, {"reservation", &m->reservation}, {"swap", &m->swap}};
+    } sizes[] = { { "limit", &m->limit },
+                  { "reservation", &m->reservation },
+                  { "swap", &m->swap } };
 
     for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
         if (sizes[i].value->set && sizes[i].value->value < -1)
-            return fail(v, "linux.resources.memory.%s: expected -1 (unlimited) or a number of "
-                           "bytes, found %" PRId64, sizes[i].name, sizes[i].value->value);
+            return fail(v,
+                        "linux.resources.memory.%s: expected -1 (unlimited) or a number of "
+                        "bytes, found %" PRId64,
+                        sizes[i].name, sizes[i].value->value);
     if (m->swappiness.set && m->swappiness.value > 100)
         return fail(v, "linux.resources.memory.swappiness: expected 0 to 100, found %" PRIu64,
                     m->swappiness.value);
     if (m->limit.set && m->swap.set && m->limit.value > 0 && m->swap.value > 0 &&
         m->swap.value < m->limit.value)
-        return fail(v, "linux.resources.memory.swap: memory+swap (%" PRId64
-                       ") must not be less than the memory limit (%" PRId64 ")",
+        return fail(v,
+                    "linux.resources.memory.swap: memory+swap (%" PRId64
+                    ") must not be less than the memory limit (%" PRId64 ")",
                     m->swap.value, m->limit.value);
     return 0;
 }
@@ -287,20 +300,27 @@ static int check_cpu(struct validator *v, const struct hutch_spec_cpu *c)
 {
     if (c->period.set && c->period.value != 0 &&
         (c->period.value < 1000 || c->period.value > 1000000))
-        return fail(v, "linux.resources.cpu.period: expected 1000 to 1000000 microseconds, "
-                       "found %" PRIu64, c->period.value);
+        return fail(v,
+                    "linux.resources.cpu.period: expected 1000 to 1000000 microseconds, "
+                    "found %" PRIu64,
+                    c->period.value);
     if (c->quota.set && c->quota.value < -1)
-        return fail(v, "linux.resources.cpu.quota: expected -1 (unlimited) or a number of "
-                       "microseconds, found %" PRId64, c->quota.value);
+        return fail(v,
+                    "linux.resources.cpu.quota: expected -1 (unlimited) or a number of "
+                    "microseconds, found %" PRId64,
+                    c->quota.value);
     if (c->idle.set && c->idle.value != 0 && c->idle.value != 1)
-        return fail(v, "linux.resources.cpu.idle: expected 0 or 1, found %" PRId64,
-                    c->idle.value);
+        return fail(v, "linux.resources.cpu.idle: expected 0 or 1, found %" PRId64, c->idle.value);
     if (c->cpus != NULL && !is_cpu_list(c->cpus))
-        return fail(v, "linux.resources.cpu.cpus: expected a list such as \"0-3,5\", found "
-                       "\"%.32s\"", c->cpus);
+        return fail(v,
+                    "linux.resources.cpu.cpus: expected a list such as \"0-3,5\", found "
+                    "\"%.32s\"",
+                    c->cpus);
     if (c->mems != NULL && !is_cpu_list(c->mems))
-        return fail(v, "linux.resources.cpu.mems: expected a list such as \"0-1\", found "
-                       "\"%.32s\"", c->mems);
+        return fail(v,
+                    "linux.resources.cpu.mems: expected a list such as \"0-1\", found "
+                    "\"%.32s\"",
+                    c->mems);
     return 0;
 }
 
@@ -320,8 +340,10 @@ static int check_resources(struct validator *v, const struct hutch_spec_resource
     if (r->cpu != NULL && check_cpu(v, r->cpu) < 0)
         return -EINVAL;
     if (r->pids != NULL && r->pids->limit < -1)
-        return fail(v, "linux.resources.pids.limit: expected -1 (unlimited) or a number, "
-                       "found %" PRId64, r->pids->limit);
+        return fail(v,
+                    "linux.resources.pids.limit: expected -1 (unlimited) or a number, "
+                    "found %" PRId64,
+                    r->pids->limit);
     if (r->block_io != NULL) {
         const struct hutch_spec_block_io *b = r->block_io;
         if (check_weight(v, "linux.resources.blockIO.weight", &b->weight) < 0 ||
@@ -342,23 +364,27 @@ static int check_seccomp(struct validator *v, const struct hutch_spec_seccomp *s
 
     if (s->default_errno_ret.set && strcmp(s->default_action, "SCMP_ACT_ERRNO") != 0 &&
         strcmp(s->default_action, "SCMP_ACT_TRACE") != 0)
-        return fail(v, "linux.seccomp.defaultErrnoRet: only valid with SCMP_ACT_ERRNO or "
-                       "SCMP_ACT_TRACE, not %s", s->default_action);
+        return fail(v,
+                    "linux.seccomp.defaultErrnoRet: only valid with SCMP_ACT_ERRNO or "
+                    "SCMP_ACT_TRACE, not %s",
+                    s->default_action);
     for (size_t i = 0; i < s->syscalls.n; i++) {
         const struct hutch_spec_syscall *sc = &s->syscalls.items[i];
         if (sc->names.n == 0)
-            return fail(v, "linux.seccomp.syscalls[%zu].names: at least one name is required",
-                        i);
+            return fail(v, "linux.seccomp.syscalls[%zu].names: at least one name is required", i);
         if (sc->errno_ret.set && strcmp(sc->action, "SCMP_ACT_ERRNO") != 0 &&
             strcmp(sc->action, "SCMP_ACT_TRACE") != 0)
-            return fail(v, "linux.seccomp.syscalls[%zu].errnoRet: only valid with "
-                           "SCMP_ACT_ERRNO or SCMP_ACT_TRACE, not %s", i, sc->action);
+            return fail(v,
+                        "linux.seccomp.syscalls[%zu].errnoRet: only valid with "
+                        "SCMP_ACT_ERRNO or SCMP_ACT_TRACE, not %s",
+                        i, sc->action);
         if (strcmp(sc->action, "SCMP_ACT_NOTIFY") == 0)
             notify = true;
         for (size_t j = 0; j < sc->args.n; j++)
             if (sc->args.items[j].index > 5)
-                return fail(v, "linux.seccomp.syscalls[%zu].args[%zu].index: expected 0 to 5 "
-                               "(system calls have six arguments), found %" PRIu32,
+                return fail(v,
+                            "linux.seccomp.syscalls[%zu].args[%zu].index: expected 0 to 5 "
+                            "(system calls have six arguments), found %" PRIu32,
                             i, j, sc->args.items[j].index);
     }
     if (notify && s->listener_path == NULL)
@@ -384,8 +410,10 @@ static int check_mounts(struct validator *v, const struct hutch_spec *spec)
     for (size_t i = 0; i < spec->mounts.n; i++) {
         const struct hutch_spec_mount *m = &spec->mounts.items[i];
         if ((m->uid_mappings.n > 0) != (m->gid_mappings.n > 0))
-            return fail(v, "mounts[%zu]: an id-mapped mount needs both uidMappings and "
-                           "gidMappings", i);
+            return fail(v,
+                        "mounts[%zu]: an id-mapped mount needs both uidMappings and "
+                        "gidMappings",
+                        i);
         snprintf(path, sizeof(path), "mounts[%zu].uidMappings", i);
         if (check_idmaps(v, path, &m->uid_mappings) < 0)
             return -EINVAL;
@@ -414,7 +442,7 @@ static int check_uts(struct validator *v, const struct hutch_spec *spec)
 
 int hutch_spec_validate(const struct hutch_spec *spec, const char *origin, hutch_error *err)
 {
-    struct validator v = {.origin = origin, .err = err};
+    struct validator v = { .origin = origin, .err = err };
 
     if (spec->oci_version == NULL)
         return fail(&v, "ociVersion: required but missing");

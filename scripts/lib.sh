@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Shared by scripts/setup and scripts/test: the Debian packages hutch needs,
+# installed only when missing.
+
+# Building libhutch, hutch and hutch-oci.
+BUILD_PACKAGES="meson ninja-build pkg-config gcc git libseccomp-dev libcap-dev libyajl-dev
+                libmnl-dev libselinux1-dev scdoc"
+# Running containers: newuidmap/newgidmap for rootless id ranges.
+RUN_PACKAGES="uidmap"
+# The test suite: unit tests, CLI tests, format check, sanitizer and fuzzer builds.
+TEST_PACKAGES="check bats clang clang-format libclang-rt-14-dev python3"
+
+log() {
+    printf '==> %s\n' "$*"
+}
+
+# Run a command as root: directly when we are root, through sudo otherwise.
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo "$@"
+    else
+        echo "error: '$*' needs root, and sudo is not installed; run this as root" >&2
+        return 1
+    fi
+}
+
+# Install the named packages that are not installed yet.
+install_missing() {
+    local missing="" pkg
+    for pkg in "$@"; do
+        if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+            missing="$missing $pkg"
+        fi
+    done
+    [ -z "$missing" ] && return 0
+    log "installing:$missing"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null &&
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            $missing </dev/null >/dev/null
+}
+
+# Configure (once) and build a meson build directory: build_dir DIR [meson setup args...]
+build_dir() {
+    local dir=$1
+    shift
+    mkdir -p "$dir"
+    if [ ! -f "$dir/build.ninja" ]; then
+        meson setup "$dir" "$@" >"$dir/setup.log" 2>&1 || {
+            cat "$dir/setup.log" >&2
+            return 1
+        }
+    fi
+    ninja -C "$dir" >"$dir/build.log" 2>&1 || {
+        tail -n 40 "$dir/build.log" >&2
+        return 1
+    }
+}
