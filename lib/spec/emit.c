@@ -127,7 +127,7 @@ int hutch_spec_to_json(const struct hutch_spec *spec, char **out, size_t *len, h
     struct json_writer w;
 
     json_writer_init(&w, true);
-    emit_value(&w, &spec_root_type, &spec);
+    emit_fields(&w, spec_root_type.object, (const char *)spec);
     if (json_writer_finish(&w, out, len, err) < 0)
         return hutch_error_wrap(err, "write configuration");
     return 0;

@@ -72,5 +72,6 @@ void hutch_spec_free(struct hutch_spec *spec)
 {
     if (spec == NULL)
         return;
-    release_value(&spec_root_type, &spec);
+    release_fields(spec_root_type.object, (char *)spec);
+    free(spec);
 }
