@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "version.h"
 
 void cli_parser_init(struct cli_parser *p, const struct cli_program *program,
                      const struct cli_command *command, int argc, char **argv)
@@ -270,4 +271,36 @@ int cli_dispatch(const struct cli_program *program, const struct cli_command *co
     else
         cli_error(program, NULL, "unknown command '%s'; see '%s --help'", argv[0], program->name);
     return program->usage_status;
+}
+
+int cli_flags_done(const struct cli_parser *p, int id)
+{
+    if (id == CLI_HELP)
+        return 0;
+    if (id == CLI_ERROR)
+        return p->program->usage_status;
+    return -1;
+}
+
+int cli_main(const struct cli_program *program, const struct cli_command *global,
+             const struct cli_command *const *commands, int argc, char **argv)
+{
+    struct cli_parser p;
+    const char *value;
+    int id, status;
+
+    cli_parser_init(&p, program, global, argc, argv);
+    p.subcommands = commands;
+    while ((id = cli_next(&p, &value)) > 0) {
+        if (id == CLI_FLAG_VERSION) {
+            cli_print_version(program->name);
+            return 0;
+        }
+    }
+    status = cli_flags_done(&p, id);
+    if (status >= 0)
+        return status;
+    if (p.index >= argc)
+        return cli_usage_error(&p, "missing command");
+    return cli_dispatch(program, commands, argc - p.index, argv + p.index);
 }

@@ -41,6 +41,9 @@ struct cli_command {
     int (*run)(const struct cli_program *program, int argc, char **argv);
 };
 
+/* The id of the --version flag a program's global flags use with cli_main(). */
+#define CLI_FLAG_VERSION 'v'
+
 /* What cli_next() returns besides a flag id. */
 enum {
     CLI_END = 0,   /* no more flags; positional arguments start at parser->index */
@@ -66,6 +69,19 @@ void cli_parser_init(struct cli_parser *p, const struct cli_program *program,
 
 /* The next flag's id with its value in *value, or CLI_END / CLI_HELP / CLI_ERROR. */
 int cli_next(struct cli_parser *p, const char **value);
+
+/*
+ * After the flag loop of a command: -1 to go on, or the exit status to return
+ * (0 after --help, usage_status after a usage error).
+ */
+int cli_flags_done(const struct cli_parser *p, int id);
+
+/*
+ * A whole program: read the global flags of `global` (--version, --help),
+ * then run the command named by the first positional argument.
+ */
+int cli_main(const struct cli_program *program, const struct cli_command *global,
+             const struct cli_command *const *commands, int argc, char **argv);
 
 /* Print --help for the parser's command to stdout. */
 void cli_print_help(const struct cli_parser *p);

@@ -9,15 +9,14 @@ static int run_version(const struct cli_program *program, int argc, char **argv)
 {
     struct cli_parser p;
     const char *value;
-    int id;
+    int id, status;
 
     cli_parser_init(&p, program, &hutch_version_command, argc, argv);
     while ((id = cli_next(&p, &value)) > 0)
         ;
-    if (id == CLI_HELP)
-        return 0;
-    if (id == CLI_ERROR)
-        return program->usage_status;
+    status = cli_flags_done(&p, id);
+    if (status >= 0)
+        return status;
     if (p.index < argc)
         return cli_usage_error(&p, "unexpected argument '%s'", argv[p.index]);
     cli_print_version(program->name);
