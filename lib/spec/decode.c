@@ -34,6 +34,16 @@ static void append_quoted(struct strbuf *sb, const char *s)
         strbuf_puts(sb, "...");
 }
 
+const char *spec_quote(char *buf, size_t size, const char *value)
+{
+    struct strbuf sb = STRBUF_INIT;
+
+    append_quoted(&sb, value);
+    snprintf(buf, size, "%s", sb.failed ? "\"...\"" : strbuf_str(&sb));
+    strbuf_release(&sb);
+    return buf;
+}
+
 int decoder_fail(struct decoder *d, const char *fmt, ...)
 {
     char *text = NULL;
@@ -211,6 +221,8 @@ static int fail_not_allowed(struct decoder *d, const struct value_type *type, co
     if (type->allowed_what != NULL) {
         strbuf_printf(&msg, "unknown %s ", type->allowed_what);
         append_quoted(&msg, value);
+        if (type->allowed[0] == NULL)
+            strbuf_puts(&msg, " (none are defined)");
     } else {
         strbuf_puts(&msg, "expected one of ");
         for (size_t i = 0; type->allowed[i] != NULL; i++)
@@ -254,8 +266,9 @@ static int decode_fields(struct decoder *d, const struct field *fields,
         size_t mark;
         int ret;
 
-        /* null is taken as absent, as Go-based tools write it for unset pointers */
-        if (child == NULL || child->type == JSON_NULL) {
+        /* null is taken as absent, as Go-based tools write it for unset pointers;
+         * a required member that is null gets the type error below */
+        if (child == NULL || (child->type == JSON_NULL && !(f->flags & F_REQUIRED))) {
             if (!(f->flags & F_REQUIRED))
                 continue;
             mark = decoder_push_key(d, f->name);

@@ -22,6 +22,15 @@ struct decoder {
 /* Fail with "<origin>: <path>: <message>"; returns -EINVAL. */
 int decoder_fail(struct decoder *d, const char *fmt, ...) HUTCH_PRINTF(2, 3);
 
+/*
+ * A value quoted for a message: escaped, cut to 48 bytes with "..." after
+ * the closing quote when longer. Returns buf.
+ */
+const char *spec_quote(char *buf, size_t size, const char *value);
+
+/* Size of a buffer that holds any spec_quote() result. */
+#define SPEC_QUOTE_SIZE 256
+
 /* Descend into a member or an element; returns the mark to pop back to. */
 size_t decoder_push_key(struct decoder *d, const char *key);
 size_t decoder_push_index(struct decoder *d, size_t index);

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <yajl/yajl_parse.h>
 
+#include "../core/utf8.h"
 #include "json_tree.h"
 
 /* State of one parse: the open containers from the root down. */
@@ -97,6 +99,10 @@ static char *copy_text(struct builder *b, const unsigned char *text, size_t len,
 
     if (check_nul && memchr(text, '\0', len) != NULL) {
         b->failure = "a string contains a NUL character (\\u0000)";
+        return NULL;
+    }
+    if (!hutch_utf8_valid((const char *)text, len)) {
+        b->failure = "invalid JSON: a string is not valid UTF-8";
         return NULL;
     }
     copy = malloc(len + 1);
@@ -210,27 +216,24 @@ static const yajl_callbacks callbacks = {
     .yajl_end_array = on_end_container,
 };
 
-/*
- * Line and column (both from 1) of the last byte yajl took before it stopped,
- * which is the offending token's last byte, or the end of the input.
- */
-static void position(const char *data, size_t len, size_t offset, size_t *line, size_t *column)
+/* Line and column (both from 1) of the byte at `index`; `len` means just past the end. */
+static void position(const char *data, size_t len, size_t index, size_t *line, size_t *column)
 {
     size_t line_start = 0;
 
     *line = 1;
-    if (offset > len)
-        offset = len;
-    for (size_t i = 0; i < offset; i++) {
+    if (index > len)
+        index = len;
+    for (size_t i = 0; i < index; i++) {
         if (data[i] == '\n') {
             (*line)++;
             line_start = i + 1;
         }
     }
-    *column = offset > line_start ? offset - line_start : 1;
+    *column = index - line_start + 1;
 }
 
-/* yajl's own wording, first line only, without its trailing whitespace. */
+/* yajl's own wording, first line only, without its trailing whitespace and period. */
 static char *yajl_reason(yajl_handle h)
 {
     unsigned char *text = yajl_get_error(h, 0, NULL, 0);
@@ -247,36 +250,124 @@ static char *yajl_reason(yajl_handle h)
     return reason;
 }
 
+/*
+ * Where the offending byte is, from yajl's count of bytes consumed, which
+ * means different things for different errors (measured against yajl 2.1):
+ * most lexical errors stop before the bad byte, two take it; token errors
+ * stop after the unexpected token; "I expect ','" after a value stops
+ * somewhere inside the token that came instead; trailing garbage may have
+ * had its first bytes taken.
+ */
+static size_t error_index(const char *data, size_t len, size_t consumed, const char *reason)
+{
+    size_t i = consumed;
+
+    if (reason == NULL)
+        return i > 0 ? i - 1 : 0;
+    if (strncmp(reason, "lexical error", 13) == 0) {
+        /* the bad byte was taken for these two, not for the others */
+        if (i > 0 && (strstr(reason, "invalid char in json text") != NULL ||
+                      strstr(reason, "invalid bytes in UTF8 string") != NULL))
+            return i - 1;
+        return i;
+    }
+    if (strstr(reason, "I expect") != NULL) {
+        /* yajl stops somewhere inside the unexpected token: go back to its start */
+        size_t j = i < len ? i : len;
+        while (j > 0 && strchr(" \t\r\n,:[{", data[j - 1]) == NULL)
+            j--;
+        return j;
+    }
+    if (strstr(reason, "trailing garbage") != NULL) {
+        /* back to the first byte of the garbage, which yajl may have taken */
+        while (i > 0 && strchr(" \t\r\n}]", data[i - 1]) == NULL)
+            i--;
+        return i;
+    }
+    return i > 0 ? i - 1 : 0;
+}
+
+/*
+ * yajl decodes an unpaired UTF-16 surrogate escape (\ud800) into a wrong
+ * character instead of refusing it. Find the first one: a high surrogate not
+ * followed by a low one, or a low one alone. Returns its index, or len.
+ */
+static size_t find_lone_surrogate(const char *data, size_t len)
+{
+    bool in_string = false;
+    size_t high = len; /* index of a high surrogate waiting for its low half */
+
+    for (size_t i = 0; i < len; i++) {
+        unsigned value = 0;
+
+        if (!in_string) {
+            in_string = data[i] == '"';
+            continue;
+        }
+        if (data[i] == '\\' && i + 1 < len && data[i + 1] == 'u') {
+            if (i + 6 > len || sscanf(data + i + 2, "%4x", &value) != 1)
+                return len; /* not a complete escape: yajl reports it */
+            if (high < len && !(value >= 0xDC00 && value <= 0xDFFF))
+                return high;
+            if (high == len && value >= 0xDC00 && value <= 0xDFFF)
+                return i;
+            high = value >= 0xD800 && value <= 0xDBFF ? i : len;
+            i += 5;
+            continue;
+        }
+        if (high < len)
+            return high;
+        if (data[i] == '\\')
+            i++;
+        else if (data[i] == '"')
+            in_string = false;
+    }
+    return high;
+}
+
 int json_tree_parse(const char *data, size_t len, const char *origin, struct json_node **out,
                     hutch_error *err)
 {
     struct builder b = { 0 };
+    size_t surrogate, line, column;
     yajl_handle h;
     yajl_status status;
-    size_t offset, line, column;
     int ret = 0;
 
+    surrogate = find_lone_surrogate(data, len);
+    if (surrogate < len) {
+        position(data, len, surrogate, &line, &column);
+        return hutch_error_set(err, EINVAL,
+                               "%s:%zu:%zu: invalid JSON: a \\u escape is an unpaired UTF-16 "
+                               "surrogate",
+                               origin, line, column);
+    }
     h = yajl_alloc(&callbacks, NULL, &b);
     if (h == NULL)
         return hutch_error_set(err, ENOMEM, "%s: out of memory", origin);
     status = yajl_parse(h, (const unsigned char *)data, len);
-    offset = yajl_get_bytes_consumed(h);
-    if (status == yajl_status_ok) {
-        status = yajl_complete_parse(h);
-        offset = len;
-    }
     if (status != yajl_status_ok) {
+        size_t consumed = yajl_get_bytes_consumed(h);
         char *reason = b.failure == NULL ? yajl_reason(h) : NULL;
 
-        position(data, len, offset, &line, &column);
-        if (b.out_of_memory)
+        if (b.out_of_memory) {
             ret = hutch_error_set(err, ENOMEM, "%s: out of memory", origin);
-        else if (b.failure != NULL)
+        } else if (b.failure != NULL) {
+            position(data, len, consumed > 0 ? consumed - 1 : 0, &line, &column);
             ret = hutch_error_set(err, EINVAL, "%s:%zu:%zu: %s", origin, line, column, b.failure);
-        else
+        } else {
+            position(data, len, error_index(data, len, consumed, reason), &line, &column);
             ret = hutch_error_set(err, EINVAL, "%s:%zu:%zu: invalid JSON: %s", origin, line, column,
                                   reason != NULL ? reason : "parse error");
+        }
         free(reason);
+    } else if (yajl_complete_parse(h) != yajl_status_ok) {
+        /* all of the input was taken, and a value is still open: it was cut short */
+        position(data, len, len, &line, &column);
+        ret = hutch_error_set(err, EINVAL, "%s:%zu:%zu: invalid JSON: unexpected end of input",
+                              origin, line, column);
+    }
+    if (ret < 0) {
         json_tree_free(b.root);
         b.root = NULL;
     }

@@ -24,8 +24,11 @@
 
 static int check_absolute_path(struct decoder *d, const char *value)
 {
+    char quoted[SPEC_QUOTE_SIZE];
+
     if (value[0] != '/')
-        return decoder_fail(d, "expected an absolute path, found \"%.64s\"", value);
+        return decoder_fail(d, "expected an absolute path, found %s",
+                            spec_quote(quoted, sizeof(quoted), value));
     return 0;
 }
 
@@ -38,24 +41,33 @@ static int check_not_empty(struct decoder *d, const char *value)
 
 static int check_device_access(struct decoder *d, const char *value)
 {
+    char quoted[SPEC_QUOTE_SIZE];
+
     for (const char *p = value; *p != '\0'; p++)
         if (strchr("rwm", *p) == NULL || strchr(p + 1, *p) != NULL)
-            return decoder_fail(d,
-                                "expected some of the letters r, w, m (each once), "
-                                "found \"%.16s\"",
-                                value);
+            return decoder_fail(d, "expected some of the letters r, w, m (each once), found %s",
+                                spec_quote(quoted, sizeof(quoted), value));
     return 0;
 }
 
 /* "<digits><K|M|G|T|P>B", as hugetlb page sizes are named. */
 static int check_page_size(struct decoder *d, const char *value)
 {
+    char quoted[SPEC_QUOTE_SIZE];
     const char *p = value;
 
     while (isdigit((unsigned char)*p))
         p++;
     if (p == value || p[0] == '\0' || strchr("KMGTP", p[0]) == NULL || p[1] != 'B' || p[2] != '\0')
-        return decoder_fail(d, "expected a page size such as 2MB or 1GB, found \"%.32s\"", value);
+        return decoder_fail(d, "expected a page size such as 2MB or 1GB, found %s",
+                            spec_quote(quoted, sizeof(quoted), value));
+    return 0;
+}
+
+static int check_annotation_key(struct decoder *d, const char *key)
+{
+    if (key[0] == '\0')
+        return decoder_fail(d, "an annotation key must not be empty");
     return 0;
 }
 
@@ -109,7 +121,7 @@ static const struct value_type t_abs_paths = ARRAY_OF(t_abs_path, char *);
 static const struct value_type t_nonempty_strings = ARRAY_OF(t_nonempty, char *);
 static const struct value_type t_u32s = ARRAY_OF(t_u32, uint32_t);
 
-static const struct value_type t_string_map = STRING_MAP(NULL);
+static const struct value_type t_annotations_map = STRING_MAP(check_annotation_key);
 static const struct value_type t_sysctl_map = STRING_MAP(check_sysctl_key);
 static const struct value_type t_unified_map = STRING_MAP(check_unified_key);
 
@@ -469,7 +481,7 @@ static const struct field seccomp_fields[] = {
 
 static const struct value_type t_personality_domain = ENUM(spec_personality_domains);
 static const struct value_type t_personality_flag =
-        NAMED(spec_personality_flags, "personality flag (none are defined)");
+        NAMED(spec_personality_flags, "personality flag");
 static const struct value_type t_personality_flags = ARRAY_OF(t_personality_flag, char *);
 static const struct field personality_fields[] = {
     REQUIRED("domain", struct hutch_spec_personality, domain, t_personality_domain),
@@ -521,7 +533,7 @@ static const struct field spec_fields[] = {
     FIELD("hostname", struct hutch_spec, hostname, t_string),
     FIELD("domainname", struct hutch_spec, domainname, t_string),
     FIELD("hooks", struct hutch_spec, hooks, t_hook_sets),
-    FIELD("annotations", struct hutch_spec, annotations, t_string_map),
+    FIELD("annotations", struct hutch_spec, annotations, t_annotations_map),
     FIELD("linux", struct hutch_spec, linux_cfg, t_linux),
     END,
 };

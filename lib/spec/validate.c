@@ -13,7 +13,7 @@
 
 #include <hutch/spec.h>
 
-#include "names.h"
+#include "decoder.h"
 
 /* The kernel accepts at most this many lines in uid_map / gid_map. */
 #define MAX_IDMAP_LINES 340
@@ -42,42 +42,67 @@ static int fail(struct validator *v, const char *fmt, ...)
     return ret;
 }
 
-static int check_version(struct validator *v, const char *version)
+/* Dot-separated identifiers of [0-9A-Za-z-], none empty; the end, or NULL. */
+static const char *skip_identifiers(const char *p)
 {
-    const char *p = version;
+    static const char ident[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-";
 
-    /* SemVer: MAJOR.MINOR.PATCH with an optional -prerelease or +build; major 1 only */
+    for (;;) {
+        size_t n = strspn(p, ident);
+        if (n == 0)
+            return NULL;
+        p += n;
+        if (*p != '.')
+            return p;
+        p++;
+    }
+}
+
+/* SemVer 2.0.0: MAJOR.MINOR.PATCH (no leading zeros), then -pre.release and +build. */
+static bool is_semver(const char *v)
+{
+    const char *p = v;
+
     for (int part = 0; part < 3; part++) {
-        if (!isdigit((unsigned char)*p))
-            goto bad;
+        if (!isdigit((unsigned char)*p) || (p[0] == '0' && isdigit((unsigned char)p[1])))
+            return false;
         while (isdigit((unsigned char)*p))
             p++;
         if (part < 2 && *p++ != '.')
-            goto bad;
+            return false;
     }
-    if (*p != '\0' && *p != '-' && *p != '+')
-        goto bad;
-    for (; *p != '\0'; p++)
-        if (!isalnum((unsigned char)*p) && strchr("-+.", *p) == NULL)
-            goto bad;
+    if (*p == '-')
+        p = skip_identifiers(p + 1);
+    if (p != NULL && *p == '+')
+        p = skip_identifiers(p + 1);
+    return p != NULL && *p == '\0';
+}
+
+static int check_version(struct validator *v, const char *version)
+{
+    char quoted[SPEC_QUOTE_SIZE];
+
+    spec_quote(quoted, sizeof(quoted), version);
+    if (!is_semver(version))
+        return fail(v, "ociVersion: expected a version such as \"" HUTCH_OCI_VERSION "\", found %s",
+                    quoted);
     if (strncmp(version, "1.", 2) != 0)
         return fail(v,
-                    "ociVersion: version \"%.32s\" is not supported; hutch implements "
+                    "ociVersion: version %s is not supported; hutch implements "
                     "runtime-spec " HUTCH_OCI_VERSION " (any 1.x.y is accepted)",
-                    version);
+                    quoted);
     return 0;
-bad:
-    return fail(v,
-                "ociVersion: expected a version such as \"" HUTCH_OCI_VERSION "\", found \"%.32s\"",
-                version);
 }
 
 static int check_env(struct validator *v, const char *path, const hutch_strings *env)
 {
     for (size_t i = 0; i < env->n; i++) {
         const char *eq = strchr(env->items[i], '=');
+        char quoted[SPEC_QUOTE_SIZE];
+
         if (eq == NULL || eq == env->items[i])
-            return fail(v, "%s[%zu]: expected NAME=VALUE, found \"%.32s\"", path, i, env->items[i]);
+            return fail(v, "%s[%zu]: expected NAME=VALUE, found %s", path, i,
+                        spec_quote(quoted, sizeof(quoted), env->items[i]));
     }
     return 0;
 }
@@ -92,10 +117,17 @@ static int check_idmaps(struct validator *v, const char *path, const hutch_spec_
         const struct hutch_spec_idmap *a = &maps->items[i];
         if (a->size == 0)
             return fail(v, "%s[%zu].size: expected at least 1", path, i);
-        if ((uint64_t)a->container_id + a->size > UINT64_C(1) << 32 ||
-            (uint64_t)a->host_id + a->size > UINT64_C(1) << 32)
-            return fail(v, "%s[%zu]: range of %" PRIu32 " ids goes past 4294967295", path, i,
-                        a->size);
+        /* (uid_t)-1 is never a valid id, so 4294967294 is the last one a range may cover */
+        if ((uint64_t)a->container_id + a->size > UINT32_MAX ||
+            (uint64_t)a->host_id + a->size > UINT32_MAX) {
+            bool inside = (uint64_t)a->container_id + a->size > UINT32_MAX;
+            uint32_t start = inside ? a->container_id : a->host_id;
+            return fail(v,
+                        "%s[%zu]: %s ids %" PRIu32 "-%" PRIu64
+                        " go past 4294967294, the last id that can be mapped",
+                        path, i, inside ? "container" : "host", start,
+                        (uint64_t)start + a->size - 1);
+        }
         for (size_t j = 0; j < i; j++) {
             const struct hutch_spec_idmap *b = &maps->items[j];
             bool inside = a->container_id < (uint64_t)b->container_id + b->size &&
@@ -146,6 +178,14 @@ static int check_process(struct validator *v, const struct hutch_spec_process *p
         if (s->priority.set && (s->priority.value < 0 || s->priority.value > 99))
             return fail(v, "process.scheduler.priority: expected 0 to 99, found %" PRId32,
                         s->priority.value);
+        /* the kernel requires runtime <= deadline <= period for SCHED_DEADLINE */
+        if (s->runtime.set && s->deadline.set && s->runtime.value > s->deadline.value)
+            return fail(v, "process.scheduler.runtime: %" PRIu64 " is above the deadline %" PRIu64,
+                        s->runtime.value, s->deadline.value);
+        if (s->deadline.set && s->period.set && s->period.value != 0 &&
+            s->deadline.value > s->period.value)
+            return fail(v, "process.scheduler.deadline: %" PRIu64 " is above the period %" PRIu64,
+                        s->deadline.value, s->period.value);
     }
     return 0;
 }
@@ -244,6 +284,7 @@ static int check_devices(struct validator *v, const struct hutch_spec_linux *l)
 }
 
 /* A cpuset list: "0-3,5,7-8". */
+/* A cpuset list: "0-3,5,7-8", each range ascending. */
 static bool is_cpu_list(const char *s)
 {
     const char *p = s;
@@ -251,17 +292,22 @@ static bool is_cpu_list(const char *s)
     if (*p == '\0')
         return true; /* empty: inherit */
     for (;;) {
+        char *end;
+        unsigned long first, last;
+
         if (!isdigit((unsigned char)*p))
             return false;
-        while (isdigit((unsigned char)*p))
-            p++;
+        first = last = strtoul(p, &end, 10);
+        p = end;
         if (*p == '-') {
             p++;
             if (!isdigit((unsigned char)*p))
                 return false;
-            while (isdigit((unsigned char)*p))
-                p++;
+            last = strtoul(p, &end, 10);
+            p = end;
         }
+        if (last < first)
+            return false;
         if (*p == '\0')
             return true;
         if (*p++ != ',')
@@ -276,7 +322,9 @@ static int check_memory(struct validator *v, const struct hutch_spec_memory *m)
         const hutch_opt_i64 *value;
     } sizes[] = { { "limit", &m->limit },
                   { "reservation", &m->reservation },
-                  { "swap", &m->swap } };
+                  { "swap", &m->swap },
+                  { "kernel", &m->kernel },
+                  { "kernelTCP", &m->kernel_tcp } };
 
     for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
         if (sizes[i].value->set && sizes[i].value->value < -1)
@@ -298,6 +346,8 @@ static int check_memory(struct validator *v, const struct hutch_spec_memory *m)
 
 static int check_cpu(struct validator *v, const struct hutch_spec_cpu *c)
 {
+    char quoted[SPEC_QUOTE_SIZE];
+
     if (c->period.set && c->period.value != 0 &&
         (c->period.value < 1000 || c->period.value > 1000000))
         return fail(v,
@@ -312,15 +362,11 @@ static int check_cpu(struct validator *v, const struct hutch_spec_cpu *c)
     if (c->idle.set && c->idle.value != 0 && c->idle.value != 1)
         return fail(v, "linux.resources.cpu.idle: expected 0 or 1, found %" PRId64, c->idle.value);
     if (c->cpus != NULL && !is_cpu_list(c->cpus))
-        return fail(v,
-                    "linux.resources.cpu.cpus: expected a list such as \"0-3,5\", found "
-                    "\"%.32s\"",
-                    c->cpus);
+        return fail(v, "linux.resources.cpu.cpus: expected a list such as \"0-3,5\", found %s",
+                    spec_quote(quoted, sizeof(quoted), c->cpus));
     if (c->mems != NULL && !is_cpu_list(c->mems))
-        return fail(v,
-                    "linux.resources.cpu.mems: expected a list such as \"0-1\", found "
-                    "\"%.32s\"",
-                    c->mems);
+        return fail(v, "linux.resources.cpu.mems: expected a list such as \"0-1\", found %s",
+                    spec_quote(quoted, sizeof(quoted), c->mems));
     return 0;
 }
 
@@ -352,6 +398,9 @@ static int check_resources(struct validator *v, const struct hutch_spec_resource
         for (size_t i = 0; i < b->weight_device.n; i++) {
             snprintf(path, sizeof(path), "linux.resources.blockIO.weightDevice[%zu].weight", i);
             if (check_weight(v, path, &b->weight_device.items[i].weight) < 0)
+                return -EINVAL;
+            snprintf(path, sizeof(path), "linux.resources.blockIO.weightDevice[%zu].leafWeight", i);
+            if (check_weight(v, path, &b->weight_device.items[i].leaf_weight) < 0)
                 return -EINVAL;
         }
     }
@@ -434,9 +483,10 @@ static int check_uts(struct validator *v, const struct hutch_spec *spec)
     if (spec->domainname != NULL && spec->domainname[0] != '\0' && !has_uts)
         return fail(v, "domainname: setting it needs a uts namespace in linux.namespaces");
     if (spec->hostname != NULL && strlen(spec->hostname) > 64)
-        return fail(v, "hostname: longer than 64 characters");
+        return fail(v, "hostname: expected at most 64 bytes, found %zu", strlen(spec->hostname));
     if (spec->domainname != NULL && strlen(spec->domainname) > 64)
-        return fail(v, "domainname: longer than 64 characters");
+        return fail(v, "domainname: expected at most 64 bytes, found %zu",
+                    strlen(spec->domainname));
     return 0;
 }
 

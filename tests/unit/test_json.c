@@ -200,8 +200,11 @@ END_TEST
 
 START_TEST(tree_reports_truncation)
 {
-    parse_fails("{\"a\": [1, 2", 11, "t.json:1:11: invalid JSON: parse error: premature EOF");
-    parse_fails("", 0, "t.json:1:1: invalid JSON: parse error: premature EOF");
+    parse_fails("{\"a\": [1, 2", 11, "t.json:1:12: invalid JSON: unexpected end of input");
+    parse_fails("", 0, "t.json:1:1: invalid JSON: unexpected end of input");
+    /* cut inside an escape or a literal: still the end of input, not a bad character */
+    parse_fails("{\"a\": \"x\\u00", 12, "t.json:1:13: invalid JSON: unexpected end of input");
+    parse_fails("[tru", 4, "t.json:1:5: invalid JSON: unexpected end of input");
 }
 END_TEST
 
@@ -216,6 +219,36 @@ START_TEST(tree_refuses_nul_in_strings)
     parse_fails("{\"a\":\"x\\u0000y\"}", 16,
                 "t.json:1:15: a string contains a NUL character (\\u0000)");
     parse_fails("{\"a\\u0000\":1}", 13, "t.json:1:10: a string contains a NUL character (\\u0000)");
+}
+END_TEST
+
+START_TEST(tree_refuses_unpaired_surrogates)
+{
+    parse_fails("[\"\\ud800\"]", 10,
+                "t.json:1:3: invalid JSON: a \\u escape is an unpaired UTF-16 surrogate");
+    parse_fails("[\"ab\\udc00\"]", 12,
+                "t.json:1:5: invalid JSON: a \\u escape is an unpaired UTF-16 surrogate");
+    parse_fails("[\"\\ud800\\u0041\"]", 16,
+                "t.json:1:3: invalid JSON: a \\u escape is an unpaired UTF-16 surrogate");
+}
+END_TEST
+
+START_TEST(tree_accepts_surrogate_pairs)
+{
+    struct json_node *n = parse_ok("[\"\\ud83d\\ude00\", \"\\\\ud800\"]");
+
+    ck_assert_str_eq(n->u.array.items[0]->u.string, "\xf0\x9f\x98\x80");
+    ck_assert_str_eq(n->u.array.items[1]->u.string, "\\ud800");
+    json_tree_free(n);
+}
+END_TEST
+
+START_TEST(tree_refuses_overlong_and_surrogate_bytes)
+{
+    /* yajl lets these through; the tree checks decoded strings itself */
+    parse_fails("[\"\xc0\xaf\"]", 6, "t.json:1:5: invalid JSON: a string is not valid UTF-8");
+    parse_fails("[\"\xed\xa0\x80\"]", 7, "t.json:1:6: invalid JSON: a string is not valid UTF-8");
+    parse_fails("{\"\xc0\xaf\":1}", 8, "t.json:1:5: invalid JSON: a string is not valid UTF-8");
 }
 END_TEST
 
@@ -284,6 +317,9 @@ int main(void)
     tcase_add_test(tc, tree_refuses_trailing_garbage);
     tcase_add_test(tc, tree_refuses_nul_in_strings);
     tcase_add_test(tc, tree_refuses_invalid_utf8);
+    tcase_add_test(tc, tree_refuses_unpaired_surrogates);
+    tcase_add_test(tc, tree_accepts_surrogate_pairs);
+    tcase_add_test(tc, tree_refuses_overlong_and_surrogate_bytes);
     tcase_add_test(tc, tree_limits_depth);
     tcase_add_test(tc, tree_equal_ignores_member_order);
     suite_add_tcase(s, tc);

@@ -20,11 +20,9 @@
 #include "spec/json_tree.h"
 #include "unit.h"
 
-#define MAX_CORPUS 512
-
 struct corpus {
     const char *dir;
-    char *files[MAX_CORPUS];
+    char **files;
     int n;
 };
 
@@ -50,9 +48,17 @@ static void load_corpus(struct corpus *c)
         fprintf(stderr, "cannot read corpus %s\n", dir);
         exit(EXIT_FAILURE);
     }
+    c->files = calloc((size_t)n + 1, sizeof(char *));
+    if (c->files == NULL) {
+        fprintf(stderr, "out of memory\n");
+        exit(EXIT_FAILURE);
+    }
     for (int i = 0; i < n; i++) {
-        if (c->n < MAX_CORPUS && asprintf(&c->files[c->n], "%s/%s", dir, list[i]->d_name) >= 0)
-            c->n++;
+        if (asprintf(&c->files[c->n], "%s/%s", dir, list[i]->d_name) < 0) {
+            fprintf(stderr, "out of memory\n");
+            exit(EXIT_FAILURE);
+        }
+        c->n++;
         free(list[i]);
     }
     free(list);
