@@ -296,11 +296,15 @@ int cli_main(const struct cli_program *program, const struct cli_command *global
             cli_print_version(program->name);
             return 0;
         }
+        if (program->global_flag != NULL && program->global_flag(program, id, value) < 0)
+            return program->usage_status;
     }
     status = cli_flags_done(&p, id);
     if (status >= 0)
         return status;
     if (p.index >= argc)
         return cli_usage_error(&p, "missing command");
+    if (program->prepare != NULL && program->prepare(program) < 0)
+        return program->usage_status;
     return cli_dispatch(program, commands, argc - p.index, argv + p.index);
 }

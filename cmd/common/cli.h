@@ -30,6 +30,11 @@ struct cli_flag {
 struct cli_program {
     const char *name; /* "hutch" */
     int usage_status; /* exit status for a usage error: 125 for hutch, 1 for hutch-oci */
+    /* Global flags other than --version, handed over by cli_main(); < 0 stops with an error. */
+    int (*global_flag)(const struct cli_program *program, int id, const char *value);
+    void *context; /* what the global flags fill in, for the commands */
+    /* Called by cli_main() after the global flags, before the command; < 0 stops. */
+    int (*prepare)(const struct cli_program *program);
 };
 
 struct cli_command {

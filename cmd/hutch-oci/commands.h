@@ -5,6 +5,17 @@
 
 #include "../common/cli.h"
 
+extern const struct cli_command oci_create_command;
+extern const struct cli_command oci_delete_command;
+extern const struct cli_command oci_kill_command;
+extern const struct cli_command oci_list_command;
+extern const struct cli_command oci_run_command;
 extern const struct cli_command oci_spec_command;
+extern const struct cli_command oci_start_command;
+extern const struct cli_command oci_state_command;
+
+/* The flags of create, which run takes too. */
+extern const struct cli_flag oci_create_flags[];
+int oci_create_flag(void *opts, int id, const char *value);
 
 #endif

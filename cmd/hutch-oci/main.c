@@ -3,27 +3,31 @@
 #include <stddef.h>
 
 #include "commands.h"
-
-static const struct cli_flag global_flags[] = {
-    { CLI_FLAG_VERSION, "version", 'v', CLI_NO_ARG, NULL, "print the version and exit" },
-    { 0 },
-};
+#include "oci.h"
 
 static const struct cli_command *const commands[] = {
-    &oci_spec_command,
-    NULL,
+    &oci_create_command, &oci_delete_command, &oci_kill_command,
+    &oci_list_command,   &oci_run_command,    &oci_spec_command,
+    &oci_start_command,  &oci_state_command,  NULL,
 };
 
 static const struct cli_command global = {
     .usage = "[FLAGS] COMMAND [ARGS...]",
     .description = "hutch-oci runs containers from OCI bundles; its command line follows runc's.\n"
                    "Run 'hutch-oci COMMAND --help' for the flags of a command.",
-    .flags = global_flags,
+    .flags = oci_global_flags,
 };
 
 int main(int argc, char **argv)
 {
-    const struct cli_program program = { .name = "hutch-oci", .usage_status = 1 };
+    struct oci_globals globals = { 0 };
+    const struct cli_program program = {
+        .name = "hutch-oci",
+        .usage_status = 1,
+        .global_flag = oci_global_flag,
+        .context = &globals,
+        .prepare = oci_prepare,
+    };
 
     return cli_main(&program, &global, commands, argc, argv);
 }

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* hutch-oci create: set up a container from a bundle, ready for start. */
+#include <stddef.h>
+
+#include "commands.h"
+#include "oci.h"
+
+enum { FLAG_BUNDLE = 'b', FLAG_PID_FILE = 1000, FLAG_NO_PIVOT, FLAG_NO_NEW_KEYRING };
+
+const struct cli_flag oci_create_flags[] = {
+    { FLAG_BUNDLE, "bundle", 'b', CLI_ARG, "DIR",
+      "the bundle: config.json and the rootfs (default: the current directory)" },
+    { FLAG_PID_FILE, "pid-file", 0, CLI_ARG, "FILE", "write the container process's pid to FILE" },
+    { FLAG_NO_PIVOT, "no-pivot", 0, CLI_NO_ARG, NULL,
+      "move the rootfs over / and chroot instead of pivot_root (for a ramdisk root)" },
+    { FLAG_NO_NEW_KEYRING, "no-new-keyring", 0, CLI_NO_ARG, NULL,
+      "keep the session keyring of the caller" },
+    { 0 },
+};
+
+int oci_create_flag(void *opts, int id, const char *value)
+{
+    struct hutch_create_options *o = opts;
+
+    switch (id) {
+    case FLAG_BUNDLE:
+        o->bundle = value;
+        break;
+    case FLAG_PID_FILE:
+        o->pid_file = value;
+        break;
+    case FLAG_NO_PIVOT:
+        o->no_pivot = true;
+        break;
+    case FLAG_NO_NEW_KEYRING:
+        o->no_new_keyring = true;
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+static int run_create(const struct cli_program *program, int argc, char **argv)
+{
+    struct hutch_create_options o = { 0 };
+    hutch_autoerror err = HUTCH_ERROR_INIT;
+    struct cli_parser p;
+    const char *id;
+    int status;
+
+    status = oci_parse(program, &oci_create_command, argc, argv, &p, oci_create_flag, &o);
+    if (status >= 0)
+        return status;
+    id = oci_container_id(&p, 0, &status);
+    if (id == NULL)
+        return status;
+    if (hutch_container_create(oci_runtime(program), id, &o, &err) < 0)
+        return oci_fail(program, "create", &err);
+    return 0;
+}
+
+const struct cli_command oci_create_command = {
+    .name = "create",
+    .summary = "create a container from a bundle; it waits for start",
+    .usage = "[FLAGS] ID",
+    .description = "Create container ID from the bundle: namespaces, id maps, root file system,\n"
+                   "mounts, devices and process attributes. The container process then waits\n"
+                   "for 'hutch-oci start ID' before it runs its program.",
+    .flags = oci_create_flags,
+    .run = run_create,
+};

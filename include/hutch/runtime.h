@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The OCI container lifecycle: create, start, run, state, kill, delete and
+ * list, as hutch-oci (and later the engine) drive it. Each call takes the
+ * runtime context (where state lives, whether we are rootless, where log
+ * messages go) and a container id.
+ */
+#ifndef HUTCH_RUNTIME_H
+#define HUTCH_RUNTIME_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <hutch/error.h>
+#include <hutch/export.h>
+#include <hutch/spec.h>
+
+enum hutch_log_level {
+    HUTCH_LOG_ERROR,
+    HUTCH_LOG_WARNING,
+    HUTCH_LOG_INFO,
+    HUTCH_LOG_DEBUG,
+};
+
+struct hutch_runtime {
+    const char *state_root; /* directory of per-container state (runc's --root) */
+    bool rootless;          /* no privileges on the host: the caller is not root */
+    bool systemd_cgroup;    /* --systemd-cgroup (used once cgroups are managed) */
+    /* Where warnings and debug messages go; may be NULL. */
+    void (*log)(void *log_data, enum hutch_log_level level, const char *message);
+    void *log_data;
+    bool debug; /* pass debug messages to log */
+};
+
+/* The default state root: /run/hutch-oci for root; $XDG_RUNTIME_DIR/hutch-oci otherwise. */
+HUTCH_API int hutch_runtime_default_root(bool rootless, char **out, hutch_error *err);
+
+/* Refuse ids that are empty, too long, "." / "..", or hold '/' or other unsafe bytes. */
+HUTCH_API int hutch_container_id_validate(const char *id, hutch_error *err);
+
+struct hutch_create_options {
+    const char *bundle;   /* directory with config.json; NULL means the current directory */
+    const char *pid_file; /* written atomically with the init pid, or NULL */
+    bool no_pivot;        /* move the rootfs to / and chroot instead of pivot_root */
+    bool no_new_keyring;  /* keep the caller's session keyring */
+};
+
+HUTCH_API int hutch_container_create(const struct hutch_runtime *rt, const char *id,
+                                     const struct hutch_create_options *options, hutch_error *err);
+
+HUTCH_API int hutch_container_start(const struct hutch_runtime *rt, const char *id,
+                                    hutch_error *err);
+
+struct hutch_run_options {
+    struct hutch_create_options create;
+    bool detach; /* return once the container runs */
+    bool keep;   /* keep the stopped container's state instead of deleting it */
+};
+
+/*
+ * create + start; in the foreground also forward SIGTERM, SIGINT, SIGHUP,
+ * SIGQUIT, SIGUSR1 and SIGUSR2 to the container process, wait for it, and
+ * store its status in *exit_status (128+N when killed by signal N).
+ */
+HUTCH_API int hutch_container_run(const struct hutch_runtime *rt, const char *id,
+                                  const struct hutch_run_options *options, int *exit_status,
+                                  hutch_error *err);
+
+enum hutch_container_status {
+    HUTCH_STATUS_CREATING,
+    HUTCH_STATUS_CREATED,
+    HUTCH_STATUS_RUNNING,
+    HUTCH_STATUS_STOPPED,
+};
+
+HUTCH_API const char *hutch_container_status_name(enum hutch_container_status status);
+
+struct hutch_container_state {
+    char *id;
+    enum hutch_container_status status;
+    pid_t pid; /* 0 once stopped */
+    char *bundle;
+    hutch_spec_map annotations;
+    int64_t created; /* nanoseconds since the epoch */
+    uid_t owner;
+};
+
+HUTCH_API int hutch_container_state(const struct hutch_runtime *rt, const char *id,
+                                    struct hutch_container_state *out, hutch_error *err);
+
+/* The OCI state document of `state` (ociVersion, id, status, pid, bundle, annotations). */
+HUTCH_API int hutch_container_state_json(const struct hutch_container_state *state, bool pretty,
+                                         char **out, hutch_error *err);
+
+HUTCH_API void hutch_container_state_release(struct hutch_container_state *state);
+
+/* Every container under the state root, sorted by id. */
+HUTCH_API int hutch_container_list(const struct hutch_runtime *rt,
+                                   struct hutch_container_state **out, size_t *n, hutch_error *err);
+
+HUTCH_API void hutch_container_list_free(struct hutch_container_state *list, size_t n);
+
+/* Send `signo` to the container process, or with `all` to every process of the container. */
+HUTCH_API int hutch_container_kill(const struct hutch_runtime *rt, const char *id, int signo,
+                                   bool all, hutch_error *err);
+
+/*
+ * Remove a stopped (or created) container. A running one is refused unless
+ * `force`, which kills it first.
+ */
+HUTCH_API int hutch_container_delete(const struct hutch_runtime *rt, const char *id, bool force,
+                                     hutch_error *err);
+
+#endif

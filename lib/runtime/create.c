@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * hutch-oci create, on the caller's side: load and check the bundle, make
+ * the state directory, fork the container process into its namespaces,
+ * write its id maps, wait until it is set up, and record it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hutch/cleanup.h>
+
+#include "../core/atomic_file.h"
+#include "create.h"
+#include "idmap.h"
+#include "state.h"
+#include "sync.h"
+#include "sysctl.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+void run_signal_set(sigset_t *set)
+{
+    static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCHLD };
+
+    sigemptyset(set);
+    for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+        sigaddset(set, forwarded[i]);
+}
+
+/* fork() that can enter new namespaces at once: clone3 with no new stack. */
+static pid_t clone_into(int flags)
+{
+    struct clone_args args = { .flags = (uint64_t)flags, .exit_signal = SIGCHLD };
+    long pid = syscall(SYS_clone3, &args, sizeof(args));
+
+    if (pid < 0 && errno == ENOSYS)
+        pid = syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, NULL);
+    return (pid_t)pid;
+}
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The checks that need no process: the bundle holds what a container needs. */
+static int check_spec(const struct hutch_spec *spec, const char *config, const char *rootfs,
+                      int ns_flags, hutch_error *err)
+{
+    const struct hutch_spec_resources *r;
+    struct stat st;
+
+    if (spec->process == NULL)
+        return hutch_error_set(err, EINVAL, "%s: process: required to create a container", config);
+    if (spec->root == NULL)
+        return hutch_error_set(err, EINVAL, "%s: root: required to create a container", config);
+    if (stat(rootfs, &st) < 0)
+        return hutch_error_syscall(err, errno, "rootfs %s", rootfs);
+    if (!S_ISDIR(st.st_mode))
+        return hutch_error_set(err, ENOTDIR, "rootfs %s is not a directory", rootfs);
+    if (!(ns_flags & CLONE_NEWNS))
+        return hutch_error_set(err, EINVAL, "%s: linux.namespaces: a mount namespace is required",
+                               config);
+    r = spec->linux_cfg != NULL ? spec->linux_cfg->resources : NULL;
+    if (r != NULL) {
+        const char *asked = r->memory              ? "memory"
+                            : r->cpu               ? "cpu"
+                            : r->pids              ? "pids"
+                            : r->block_io          ? "blockIO"
+                            : r->hugepage_limits.n ? "hugepageLimits"
+                            : r->network           ? "network"
+                            : r->rdma.n            ? "rdma"
+                            : r->unified.n         ? "unified"
+                                                   : NULL;
+        /* a limit is never dropped silently: refuse it until it can be applied */
+        if (asked != NULL)
+            return hutch_error_set(err, ENOTSUP,
+                                   "%s: linux.resources.%s: cgroup limits are not supported by "
+                                   "this version of hutch-oci; remove the limit to run",
+                                   config, asked);
+    }
+    return 0;
+}
+
+static bool single_own_mapping(const hutch_spec_idmaps *maps, uint32_t own)
+{
+    return maps->n == 1 && maps->items[0].host_id == own && maps->items[0].size == 1;
+}
+
+/* Wait for a child, retrying on EINTR; its status, or -1. */
+static int wait_child(pid_t pid)
+{
+    int status;
+
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return status;
+}
+
+struct creation {
+    struct container_dir dir;
+    hutch_spec_map annotations;
+    pid_t child; /* the forked process */
+    pid_t init;  /* the container process */
+    int sync_fd; /* our end */
+};
+
+/* Talk the child through its setup; returns the container process's pid. */
+static int supervise_setup(struct creation *cr, const struct init_context *c, hutch_error *err)
+{
+    const struct hutch_spec_linux *l = c->spec->linux_cfg;
+    int32_t value = cr->child;
+
+    if (c->ns.create_flags & CLONE_NEWUSER) {
+        if (!c->fast_path && sync_expect(cr->sync_fd, SYNC_USERNS, &value, err) < 0)
+            return -err->code;
+        if (idmap_write(value, &l->uid_mappings, &l->gid_mappings, err) < 0)
+            return hutch_error_wrap(err, "map ids of the container's user namespace");
+        if (sync_send(cr->sync_fd, SYNC_MAPS_DONE, 0, err) < 0)
+            return -err->code;
+    }
+    cr->init = cr->child;
+    if (c->init_forks) {
+        if (sync_expect(cr->sync_fd, SYNC_INIT_PID, &value, err) < 0)
+            return -err->code;
+        cr->init = value;
+    }
+    if (sync_expect(cr->sync_fd, SYNC_READY, NULL, err) < 0)
+        return -err->code;
+    if (c->init_forks) {
+        wait_child(cr->child); /* the first stage has done its part and exited */
+        cr->child = 0;
+    }
+    return 0;
+}
+
+static int write_oom_score_adj(pid_t pid, const struct hutch_spec_process *p, hutch_error *err)
+{
+    char path[64], value[16];
+    hutch_autoclose int fd = -1;
+
+    if (!p->oom_score_adj.set)
+        return 0;
+    snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
+    snprintf(value, sizeof(value), "%" PRId32, p->oom_score_adj.value);
+    fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, value, strlen(value)) < 0)
+        return hutch_error_syscall(err, errno, "process.oomScoreAdj: set %s%s", value,
+                                   errno == EACCES ? " (lowering it needs CAP_SYS_RESOURCE)" : "");
+    return 0;
+}
+
+static int write_pid_file(const char *path, pid_t pid, hutch_error *err)
+{
+    char text[16];
+    int n = snprintf(text, sizeof(text), "%d", (int)pid);
+
+    if (hutch_atomic_write_file(path, text, (size_t)n, 0644, 0, err) < 0)
+        return hutch_error_wrap(err, "--pid-file");
+    return 0;
+}
+
+int container_create(const struct hutch_runtime *rt, const char *id,
+                     const struct hutch_create_options *o, bool for_run, pid_t *init_pid,
+                     hutch_error *err)
+{
+    hutch_autofree char *bundle = NULL;
+    hutch_autofree char *config = NULL;
+    hutch_autofree char *rootfs = NULL;
+    hutch_autospec spec = NULL;
+    struct init_context c;
+    struct creation cr = { .dir = CONTAINER_DIR_INIT, .sync_fd = -1 };
+    struct state_record record;
+    int sv[2] = { -1, -1 };
+    int ns_flags;
+    sigset_t block;
+    int ret = 0;
+
+    memset(&c, 0, sizeof(c));
+    if (hutch_container_id_validate(id, err) < 0)
+        return -err->code;
+    bundle = realpath(o->bundle != NULL ? o->bundle : ".", NULL);
+    if (bundle == NULL)
+        return hutch_error_syscall(err, errno, "bundle %s", o->bundle != NULL ? o->bundle : ".");
+    if (asprintf(&config, "%s/config.json", bundle) < 0) {
+        config = NULL;
+        return hutch_error_set(err, ENOMEM, "out of memory");
+    }
+    if (hutch_spec_load(config, &spec, err) < 0)
+        return -err->code;
+    if (spec->root != NULL) {
+        if (spec->root->path[0] == '/')
+            rootfs = strdup(spec->root->path);
+        else if (asprintf(&rootfs, "%s/%s", bundle, spec->root->path) < 0)
+            rootfs = NULL;
+        if (rootfs == NULL)
+            return hutch_error_set(err, ENOMEM, "out of memory");
+    }
+    if (namespace_plan_prepare(spec->linux_cfg, &c.ns, err) < 0) {
+        namespace_plan_close(&c.ns);
+        return -err->code;
+    }
+    ns_flags = c.ns.create_flags;
+    for (size_t i = 0; i < c.ns.n_join; i++)
+        ns_flags |= c.ns.join[i].flag;
+    if (check_spec(spec, config, rootfs, ns_flags, err) < 0 ||
+        sysctl_check(spec, ns_flags, err) < 0) {
+        namespace_plan_close(&c.ns);
+        return -err->code;
+    }
+
+    c.spec = spec;
+    c.rootfs = rootfs;
+    c.fast_path = c.ns.n_join == 0 && !(c.ns.create_flags & CLONE_NEWTIME);
+    c.init_forks = !c.fast_path && (ns_flags & (CLONE_NEWPID | CLONE_NEWTIME));
+    c.setgroups_allowed = !(c.ns.create_flags & CLONE_NEWUSER) || geteuid() == 0 ||
+                          !(single_own_mapping(&spec->linux_cfg->uid_mappings, geteuid()) &&
+                            single_own_mapping(&spec->linux_cfg->gid_mappings, getegid()));
+    c.no_pivot = o->no_pivot;
+    c.no_new_keyring = o->no_new_keyring;
+
+    if (container_dir_create(rt, id, &cr.dir, err) < 0) {
+        bool taken = err->code == EEXIST;
+        namespace_plan_close(&c.ns);
+        if (!taken)
+            goto remove_dir;
+        container_dir_close(&cr.dir);
+        return -err->code;
+    }
+    memset(&record, 0, sizeof(record));
+    record.bundle = bundle;
+    record.created = now_ns();
+    record.owner = geteuid();
+    record.annotations = spec->annotations;
+    if (state_record_write(&cr.dir, &record, err) < 0)
+        goto fail;
+    if (mkfifoat(cr.dir.dir_fd, EXEC_FIFO, 0600) < 0) {
+        hutch_error_syscall(err, errno, "create %s/%s", cr.dir.path, EXEC_FIFO);
+        goto fail;
+    }
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+        hutch_error_syscall(err, errno, "create the sync socket");
+        goto fail;
+    }
+    /* run forwards these; block them before the fork so none is missed */
+    run_signal_set(&block);
+    sigprocmask(for_run ? SIG_BLOCK : SIG_SETMASK, for_run ? &block : NULL, &c.original_mask);
+    if (for_run && !c.fast_path && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+        hutch_error_syscall(err, errno, "become the subreaper of the container");
+        goto fail;
+    }
+    fflush(NULL);
+    cr.child = clone_into(c.fast_path ? c.ns.create_flags : 0);
+    if (cr.child < 0) {
+        hutch_error_syscall(err, errno, "create the container process");
+        goto fail;
+    }
+    if (cr.child == 0) {
+        /* a flock belongs to the open file: the container must not keep the lock held */
+        close(cr.dir.lock_fd);
+        close(sv[0]);
+        c.sync_fd = sv[1];
+        c.state_dir_fd = cr.dir.dir_fd;
+        container_child_main(&c);
+    }
+    close(sv[1]);
+    sv[1] = -1;
+    cr.sync_fd = sv[0];
+    if (supervise_setup(&cr, &c, err) < 0)
+        goto fail;
+    if (write_oom_score_adj(cr.init, spec->process, err) < 0)
+        goto fail;
+    record.pid = cr.init;
+    record.start_time = process_start_time(cr.init);
+    record.own_pid_namespace = (ns_flags & CLONE_NEWPID) != 0;
+    if (state_record_write(&cr.dir, &record, err) < 0)
+        goto fail;
+    if (o->pid_file != NULL && write_pid_file(o->pid_file, cr.init, err) < 0)
+        goto fail;
+    close(sv[0]);
+    namespace_plan_close(&c.ns);
+    container_dir_close(&cr.dir);
+    if (init_pid != NULL)
+        *init_pid = cr.init;
+    return 0;
+
+fail:
+    ret = -err->code;
+    if (cr.init > 0 && cr.init != cr.child)
+        kill(cr.init, SIGKILL);
+    if (cr.child > 0) {
+        kill(cr.child, SIGKILL);
+        wait_child(cr.child);
+    }
+    if (sv[0] >= 0)
+        close(sv[0]);
+    if (sv[1] >= 0)
+        close(sv[1]);
+    namespace_plan_close(&c.ns);
+    if (for_run)
+        sigprocmask(SIG_SETMASK, &c.original_mask, NULL);
+remove_dir:
+    if (cr.dir.dir_fd >= 0) {
+        hutch_error ignored = HUTCH_ERROR_INIT;
+        container_dir_remove(&cr.dir, &ignored);
+        hutch_error_clear(&ignored);
+    }
+    container_dir_close(&cr.dir);
+    return ret != 0 ? ret : -err->code;
+}
+
+int hutch_container_create(const struct hutch_runtime *rt, const char *id,
+                           const struct hutch_create_options *options, hutch_error *err)
+{
+    return container_create(rt, id, options, false, NULL, err);
+}

@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The container process, from fork to exec: join and create namespaces,
+ * build the root file system, set the process attributes, report ready,
+ * wait for start on the exec fifo, then exec the user's program. Runs in a
+ * forked child: errors go back to hutch-oci over the sync socket.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <hutch/cleanup.h>
+
+#include "../core/io.h"
+#include "create.h"
+#include "devices.h"
+#include "mount_options.h"
+#include "mounts.h"
+#include "process.h"
+#include "rootfs_path.h"
+#include "state.h"
+#include "sync.h"
+#include "sysctl.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef KEYCTL_JOIN_SESSION_KEYRING
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+#endif
+
+/* After the id maps are written: act as root of the new user namespace. */
+static void become_namespace_root(void)
+{
+    /* fails only when 0 is not mapped; process.user is set later either way */
+    if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+        return;
+}
+
+static int write_time_offsets(const struct hutch_spec_linux *l, hutch_error *err)
+{
+    const struct {
+        const char *clock;
+        const struct hutch_spec_time_offset *offset;
+    } clocks[] = { { "monotonic", l->time_offsets ? l->time_offsets->monotonic : NULL },
+                   { "boottime", l->time_offsets ? l->time_offsets->boottime : NULL } };
+    hutch_autoclose int fd = -1;
+
+    fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return hutch_error_syscall(err, errno, "open /proc/self/timens_offsets");
+    for (size_t i = 0; i < 2; i++) {
+        char line[96];
+        const struct hutch_spec_time_offset *o = clocks[i].offset;
+        if (o == NULL)
+            continue;
+        snprintf(line, sizeof(line), "%s %" PRId64 " %" PRIu32 "\n", clocks[i].clock,
+                 o->secs.set ? o->secs.value : 0, o->nanosecs.set ? o->nanosecs.value : 0);
+        if (hutch_write_all(fd, line, strlen(line)) < 0)
+            return hutch_error_syscall(err, errno, "linux.timeOffsets: set %s", clocks[i].clock);
+    }
+    return 0;
+}
+
+static int set_names(const struct hutch_spec *spec, hutch_error *err)
+{
+    if (spec->hostname != NULL && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+        return hutch_error_syscall(err, errno, "set hostname %s", spec->hostname);
+    if (spec->domainname != NULL && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
+        return hutch_error_syscall(err, errno, "set domainname %s", spec->domainname);
+    return 0;
+}
+
+/* pivot_root into the rootfs and drop the old root; or move it over / and chroot. */
+static int enter_rootfs(const char *rootfs, bool no_pivot, hutch_error *err)
+{
+    if (chdir(rootfs) < 0)
+        return hutch_error_syscall(err, errno, "enter rootfs %s", rootfs);
+    if (no_pivot) {
+        if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+            return hutch_error_syscall(err, errno, "move rootfs %s to /", rootfs);
+        if (chroot(".") < 0)
+            return hutch_error_syscall(err, errno, "chroot into %s", rootfs);
+    } else {
+        /* the old root ends up stacked under the new one, and is detached from there */
+        if (syscall(SYS_pivot_root, ".", ".") < 0)
+            return hutch_error_syscall(err, errno, "pivot_root into %s", rootfs);
+        if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+            return hutch_error_syscall(err, errno, "make the old root a slave");
+        if (umount2(".", MNT_DETACH) < 0)
+            return hutch_error_syscall(err, errno, "detach the old root");
+    }
+    if (chdir("/") < 0)
+        return hutch_error_syscall(err, errno, "chdir to the new root");
+    return 0;
+}
+
+static int prepare_rootfs(const struct init_context *c, hutch_error *err)
+{
+    const struct hutch_spec *spec = c->spec;
+    const char *propagation = spec->linux_cfg ? spec->linux_cfg->rootfs_propagation : NULL;
+    hutch_autoclose int rootfs_fd = -1;
+
+    /* nothing mounted from here on may reach the host; host changes reach us as a slave */
+    if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+        return hutch_error_syscall(err, errno, "make / a slave mount");
+    /* pivot_root needs the rootfs to be a mount point */
+    if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+        return hutch_error_syscall(err, errno, "bind rootfs %s", c->rootfs);
+    rootfs_fd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootfs_fd < 0)
+        return hutch_error_syscall(err, errno, "open rootfs %s", c->rootfs);
+    if (mounts_apply(spec, rootfs_fd, err) < 0 || devices_create(spec, rootfs_fd, err) < 0)
+        return -err->code;
+    if (sysctl_apply(spec, err) < 0)
+        return -err->code;
+    if (enter_rootfs(c->rootfs, c->no_pivot, err) < 0)
+        return -err->code;
+    if (propagation != NULL && mount(NULL, "/", NULL, propagation_flags(propagation), NULL) < 0)
+        return hutch_error_syscall(err, errno, "linux.rootfsPropagation: make / %s", propagation);
+    if (spec->root->readonly) {
+        hutch_autoclose int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0)
+            return hutch_error_syscall(err, errno, "open /");
+        if (remount_keeping_locked(root, MS_RDONLY, 0, "/ (root.readonly)", err) < 0)
+            return -err->code;
+    }
+    return 0;
+}
+
+/* Everything up to "ready": run while hutch-oci create waits. */
+static int setup(struct init_context *c, char **program, hutch_error *err)
+{
+    const struct hutch_spec *spec = c->spec;
+    const struct hutch_spec_process *p = spec->process;
+
+    if (!c->no_new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&
+        errno != ENOSYS && errno != EDQUOT && errno != EPERM)
+        return hutch_error_syscall(err, errno, "make a session keyring");
+    if (set_names(spec, err) < 0 || prepare_rootfs(c, err) < 0)
+        return -err->code;
+    if (setsid() < 0)
+        return hutch_error_syscall(err, errno, "start a new session");
+    if (process_set_rlimits(p, err) < 0)
+        return -err->code;
+    if (chdir(p->cwd) < 0)
+        return hutch_error_syscall(err, errno, "process.cwd: %s", p->cwd);
+    if (!c->setgroups_allowed && p->user.additional_gids.n > 0)
+        return hutch_error_set(err, EPERM,
+                               "process.user.additionalGids: supplementary groups need a gid "
+                               "mapping through newgidmap; with a single-id mapping setgroups "
+                               "is denied");
+    return process_find_program(p, program, err);
+}
+
+/* A NULL-terminated copy of the vector, as execve() takes it; NULL without memory. */
+static char **exec_vector(const hutch_strings *v)
+{
+    char **out = calloc(v->n + 1, sizeof(char *));
+
+    if (out != NULL)
+        memcpy(out, v->items, v->n * sizeof(char *));
+    return out;
+}
+
+/* Block until `start` opens the fifo; then the last steps, and exec. */
+_Noreturn static void wait_and_exec(struct init_context *c, char *program)
+{
+    const struct hutch_spec_process *p = c->spec->process;
+    char **argv = exec_vector(&p->args);
+    char **envp = exec_vector(&p->env);
+    hutch_error err = HUTCH_ERROR_INIT;
+    int fifo;
+
+    if (argv == NULL || envp == NULL) {
+        dprintf(STDERR_FILENO, "hutch-oci: exec %s: out of memory\n", program);
+        _exit(127);
+    }
+    fifo = openat(c->state_dir_fd, EXEC_FIFO, O_WRONLY | O_CLOEXEC);
+    if (fifo < 0) {
+        dprintf(STDERR_FILENO, "hutch-oci: wait for start: %s\n", strerror(errno));
+        _exit(127);
+    }
+    if (process_drop_bounding(p->capabilities, &err) < 0 ||
+        process_set_user(p, c->setgroups_allowed, &err) < 0 ||
+        process_set_capabilities(p->capabilities, &err) < 0) {
+        dprintf(STDERR_FILENO, "hutch-oci: %s\n", hutch_error_message(&err));
+        _exit(127);
+    }
+    if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+        dprintf(STDERR_FILENO, "hutch-oci: set no_new_privs: %s\n", strerror(errno));
+        _exit(127);
+    }
+    /* everything but stdio (and the fifo until exec) closes on exec */
+    syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+    if (write(fifo, "0", 1) != 1)
+        _exit(127);
+    sigprocmask(SIG_SETMASK, &c->original_mask, NULL);
+    execve(program, argv, envp);
+    dprintf(STDERR_FILENO, "hutch-oci: exec %s: %s\n", program, strerror(errno));
+    _exit(errno == ENOENT ? 127 : 126);
+}
+
+_Noreturn static void become_init(struct init_context *c)
+{
+    hutch_error err = HUTCH_ERROR_INIT;
+    char *program = NULL;
+
+    if (setup(c, &program, &err) < 0) {
+        sync_send_error(c->sync_fd, &err);
+        _exit(1);
+    }
+    if (sync_send(c->sync_fd, SYNC_READY, 0, &err) < 0)
+        _exit(1);
+    close(c->sync_fd);
+    wait_and_exec(c, program);
+}
+
+/*
+ * The slow path: join namespaces by path first (with the rights we have
+ * now), then create the user namespace and have it mapped, then the rest.
+ * A pid or time namespace applies to children only: fork the init then.
+ */
+_Noreturn static void stage_one(struct init_context *c)
+{
+    int flags = c->ns.create_flags;
+    hutch_error err = HUTCH_ERROR_INIT;
+    pid_t child;
+
+    if (namespace_plan_join(&c->ns, &err) < 0)
+        goto fail;
+    if (flags & CLONE_NEWUSER) {
+        if (unshare(CLONE_NEWUSER) < 0) {
+            hutch_error_syscall(&err, errno, "create a user namespace");
+            goto fail;
+        }
+        if (sync_send(c->sync_fd, SYNC_USERNS, getpid(), &err) < 0 ||
+            sync_expect(c->sync_fd, SYNC_MAPS_DONE, NULL, &err) < 0)
+            _exit(1);
+        become_namespace_root();
+    }
+    if (unshare(flags & ~(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWTIME)) < 0) {
+        hutch_error_syscall(&err, errno, "create namespaces");
+        goto fail;
+    }
+    if (flags & CLONE_NEWTIME) {
+        if (unshare(CLONE_NEWTIME) < 0) {
+            hutch_error_syscall(&err, errno, "create a time namespace");
+            goto fail;
+        }
+        if (write_time_offsets(c->spec->linux_cfg, &err) < 0)
+            goto fail;
+    }
+    if ((flags & CLONE_NEWPID) && unshare(CLONE_NEWPID) < 0) {
+        hutch_error_syscall(&err, errno, "create a pid namespace");
+        goto fail;
+    }
+    if (!c->init_forks)
+        become_init(c);
+    child = fork();
+    if (child < 0) {
+        hutch_error_syscall(&err, errno, "fork the container process");
+        goto fail;
+    }
+    if (child == 0)
+        become_init(c);
+    if (sync_send(c->sync_fd, SYNC_INIT_PID, child, &err) < 0)
+        _exit(1);
+    _exit(0);
+fail:
+    sync_send_error(c->sync_fd, &err);
+    _exit(1);
+}
+
+_Noreturn void container_child_main(struct init_context *c)
+{
+    hutch_error err = HUTCH_ERROR_INIT;
+
+    if (!c->fast_path)
+        stage_one(c);
+    if (c->ns.create_flags & CLONE_NEWUSER) {
+        if (sync_expect(c->sync_fd, SYNC_MAPS_DONE, NULL, &err) < 0)
+            _exit(1);
+        become_namespace_root();
+    }
+    become_init(c);
+}

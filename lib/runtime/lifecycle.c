@@ -1,0 +1,447 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* start, state, kill, delete and list, on the state kept under the state root. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <hutch/cleanup.h>
+#include <hutch/signals.h>
+
+#include "../core/json_writer.h"
+#include "lifecycle.h"
+#include "state.h"
+
+/* How long start waits for the container process to pass its fifo, and delete for it to die. */
+#define WAIT_MS 10000
+
+int hutch_container_id_validate(const char *id, hutch_error *err)
+{
+    size_t len = strlen(id);
+
+    if (len == 0)
+        return hutch_error_set(err, EINVAL, "container id must not be empty");
+    if (len > 1024)
+        return hutch_error_set(err, EINVAL, "container id is longer than 1024 characters");
+    if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0 || id[0] == '.')
+        return hutch_error_set(err, EINVAL, "container id \"%s\" must not start with '.'", id);
+    for (const char *p = id; *p != '\0'; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-' || c == '.' || c == '+'))
+            return hutch_error_set(err, EINVAL,
+                                   "container id \"%.64s\": only letters, digits and _ - . + "
+                                   "are allowed",
+                                   id);
+    }
+    return 0;
+}
+
+int hutch_runtime_default_root(bool rootless, char **out, hutch_error *err)
+{
+    const char *runtime_dir = getenv("XDG_RUNTIME_DIR");
+    int n;
+
+    if (!rootless)
+        n = asprintf(out, "/run/hutch-oci");
+    else if (runtime_dir != NULL && runtime_dir[0] == '/')
+        n = asprintf(out, "%s/hutch-oci", runtime_dir);
+    else
+        n = asprintf(out, "/tmp/hutch-oci-%u", (unsigned)geteuid());
+    if (n < 0)
+        return hutch_error_set(err, ENOMEM, "out of memory");
+    return 0;
+}
+
+const char *hutch_container_status_name(enum hutch_container_status status)
+{
+    switch (status) {
+    case HUTCH_STATUS_CREATING:
+        return "creating";
+    case HUTCH_STATUS_CREATED:
+        return "created";
+    case HUTCH_STATUS_RUNNING:
+        return "running";
+    case HUTCH_STATUS_STOPPED:
+    default:
+        return "stopped";
+    }
+}
+
+bool container_alive(const struct state_record *r)
+{
+    return r->pid > 0 && r->start_time != 0 && process_start_time(r->pid) == r->start_time;
+}
+
+enum hutch_container_status container_status(const struct container_dir *d,
+                                             const struct state_record *r)
+{
+    struct stat st;
+
+    if (r->pid == 0)
+        return container_dir_lock_busy(d) ? HUTCH_STATUS_CREATING : HUTCH_STATUS_STOPPED;
+    if (!container_alive(r))
+        return HUTCH_STATUS_STOPPED;
+    if (fstatat(d->dir_fd, EXEC_FIFO, &st, AT_SYMLINK_NOFOLLOW) == 0)
+        return HUTCH_STATUS_CREATED;
+    return HUTCH_STATUS_RUNNING;
+}
+
+/* A pidfd for the container process, checked to be the same process as recorded. */
+static int open_container_pidfd(const struct state_record *r)
+{
+    int fd = (int)syscall(SYS_pidfd_open, r->pid, 0);
+
+    if (fd < 0)
+        return -1;
+    /* the pid could have been reused between reading the record and opening it */
+    if (!container_alive(r)) {
+        close(fd);
+        errno = ESRCH;
+        return -1;
+    }
+    return fd;
+}
+
+static int fill_state(const struct container_dir *d, const struct state_record *r,
+                      struct hutch_container_state *out, hutch_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    out->status = container_status(d, r);
+    out->pid = out->status == HUTCH_STATUS_STOPPED ? 0 : r->pid;
+    out->created = r->created;
+    out->owner = r->owner;
+    out->id = strdup(d->id);
+    out->bundle = strdup(r->bundle != NULL ? r->bundle : "");
+    out->annotations = r->annotations;
+    if (out->id == NULL || out->bundle == NULL)
+        return hutch_error_set(err, ENOMEM, "out of memory");
+    return 0;
+}
+
+int hutch_container_state(const struct hutch_runtime *rt, const char *id,
+                          struct hutch_container_state *out, hutch_error *err)
+{
+    struct container_dir d = CONTAINER_DIR_INIT;
+    struct state_record r;
+    int ret;
+
+    if (hutch_container_id_validate(id, err) < 0)
+        return -err->code;
+    if (container_dir_open(rt, id, false, &d, err) < 0) {
+        container_dir_close(&d);
+        return -err->code;
+    }
+    ret = state_record_read(&d, &r, err);
+    if (ret == 0) {
+        ret = fill_state(&d, &r, out, err);
+        r.annotations = (hutch_spec_map){ NULL, 0 }; /* handed to out */
+        state_record_release(&r);
+        if (ret < 0)
+            hutch_container_state_release(out);
+    }
+    container_dir_close(&d);
+    return ret;
+}
+
+void hutch_container_state_release(struct hutch_container_state *s)
+{
+    free(s->id);
+    free(s->bundle);
+    for (size_t i = 0; i < s->annotations.n; i++) {
+        free(s->annotations.items[i].key);
+        free(s->annotations.items[i].value);
+    }
+    free(s->annotations.items);
+    memset(s, 0, sizeof(*s));
+}
+
+int hutch_container_state_json(const struct hutch_container_state *s, bool pretty, char **out,
+                               hutch_error *err)
+{
+    struct json_writer w;
+
+    json_writer_init(&w, pretty);
+    json_writer_begin_object(&w);
+    json_writer_key(&w, "ociVersion");
+    json_writer_string(&w, HUTCH_OCI_VERSION);
+    json_writer_key(&w, "id");
+    json_writer_string(&w, s->id);
+    json_writer_key(&w, "status");
+    json_writer_string(&w, hutch_container_status_name(s->status));
+    json_writer_key(&w, "pid");
+    json_writer_int(&w, s->pid);
+    json_writer_key(&w, "bundle");
+    json_writer_string(&w, s->bundle);
+    if (s->annotations.n > 0) {
+        json_writer_key(&w, "annotations");
+        json_writer_begin_object(&w);
+        for (size_t i = 0; i < s->annotations.n; i++) {
+            json_writer_key(&w, s->annotations.items[i].key);
+            json_writer_string(&w, s->annotations.items[i].value);
+        }
+        json_writer_end_object(&w);
+    }
+    json_writer_end_object(&w);
+    return json_writer_finish(&w, out, NULL, err);
+}
+
+/* Open, lock and read a container for a command that changes it. */
+int container_open_locked(const struct hutch_runtime *rt, const char *id, struct container_dir *d,
+                          struct state_record *r, hutch_error *err)
+{
+    if (hutch_container_id_validate(id, err) < 0)
+        return -err->code;
+    if (container_dir_open(rt, id, true, d, err) < 0 || state_record_read(d, r, err) < 0) {
+        container_dir_close(d);
+        return -err->code;
+    }
+    return 0;
+}
+
+int container_start_locked(const struct container_dir *d, const struct state_record *r,
+                           hutch_error *err)
+{
+    enum hutch_container_status status = container_status(d, r);
+    hutch_autoclose int fifo = -1;
+    hutch_autoclose int pidfd = -1;
+    struct pollfd fds[2];
+    char byte;
+
+    if (status != HUTCH_STATUS_CREATED)
+        return hutch_error_set(err, EINVAL, "cannot start container %s: it is %s, not created",
+                               d->id, hutch_container_status_name(status));
+    pidfd = open_container_pidfd(r);
+    /* non-blocking: the container process is waiting in open() for a reader */
+    fifo = openat(d->dir_fd, EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fifo < 0)
+        return hutch_error_syscall(err, errno, "open %s/%s", d->path, EXEC_FIFO);
+    fds[0] = (struct pollfd){ .fd = fifo, .events = POLLIN };
+    fds[1] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+    for (;;) {
+        int n = poll(fds, pidfd >= 0 ? 2 : 1, WAIT_MS);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return hutch_error_syscall(err, errno, "wait for container %s to start", d->id);
+        if (n == 0)
+            return hutch_error_set(err, ETIMEDOUT, "container %s did not start within %d s", d->id,
+                                   WAIT_MS / 1000);
+        if (fds[0].revents & POLLIN)
+            break;
+        if ((fds[0].revents & POLLHUP) || (pidfd >= 0 && (fds[1].revents & POLLIN)))
+            break;
+    }
+    if (read(fifo, &byte, 1) != 1)
+        return hutch_error_set(err, ECHILD,
+                               "container %s exited before its program started (its own "
+                               "output says why)",
+                               d->id);
+    if (unlinkat(d->dir_fd, EXEC_FIFO, 0) < 0 && errno != ENOENT)
+        return hutch_error_syscall(err, errno, "remove %s/%s", d->path, EXEC_FIFO);
+    return 0;
+}
+
+int hutch_container_start(const struct hutch_runtime *rt, const char *id, hutch_error *err)
+{
+    struct container_dir d = CONTAINER_DIR_INIT;
+    struct state_record r;
+    int ret;
+
+    if (container_open_locked(rt, id, &d, &r, err) < 0)
+        return -err->code;
+    ret = container_start_locked(&d, &r, err);
+    state_record_release(&r);
+    container_dir_close(&d);
+    return ret;
+}
+
+/* Processes in the container's pid namespace: those whose /proc/PID/ns/pid is the init's. */
+static int signal_all(const struct state_record *r, int signo, hutch_error *err)
+{
+    hutch_autoclosedir DIR *proc = NULL;
+    struct stat init_ns, ns;
+    char path[64];
+    struct dirent *e;
+
+    snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)r->pid);
+    if (stat(path, &init_ns) < 0)
+        return hutch_error_syscall(err, errno, "read the pid namespace of the container");
+    proc = opendir("/proc");
+    if (proc == NULL)
+        return hutch_error_syscall(err, errno, "open /proc");
+    while ((e = readdir(proc)) != NULL) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end != '\0' || pid <= 0)
+            continue;
+        snprintf(path, sizeof(path), "/proc/%ld/ns/pid", pid);
+        if (stat(path, &ns) == 0 && ns.st_ino == init_ns.st_ino && ns.st_dev == init_ns.st_dev)
+            kill((pid_t)pid, signo);
+    }
+    return 0;
+}
+
+int container_signal(const struct container_dir *d, const struct state_record *r, int signo,
+                     bool all, hutch_error *err)
+{
+    hutch_autoclose int pidfd = -1;
+    enum hutch_container_status status = container_status(d, r);
+
+    if (status != HUTCH_STATUS_CREATED && status != HUTCH_STATUS_RUNNING)
+        return hutch_error_set(err, ESRCH, "container %s is %s: no process to signal", d->id,
+                               hutch_container_status_name(status));
+    pidfd = open_container_pidfd(r);
+    if (pidfd < 0)
+        return hutch_error_set(err, ESRCH, "container %s is stopped: no process to signal", d->id);
+    if (all && r->own_pid_namespace && signal_all(r, signo, err) < 0)
+        return -err->code;
+    if (syscall(SYS_pidfd_send_signal, pidfd, signo, NULL, 0) < 0 && errno != ESRCH)
+        return hutch_error_syscall(err, errno, "send %s to container %s",
+                                   hutch_signal_name(signo) ? hutch_signal_name(signo) : "signal",
+                                   d->id);
+    return 0;
+}
+
+int hutch_container_kill(const struct hutch_runtime *rt, const char *id, int signo, bool all,
+                         hutch_error *err)
+{
+    struct container_dir d = CONTAINER_DIR_INIT;
+    struct state_record r;
+    int ret;
+
+    if (container_open_locked(rt, id, &d, &r, err) < 0)
+        return -err->code;
+    ret = container_signal(&d, &r, signo, all, err);
+    state_record_release(&r);
+    container_dir_close(&d);
+    return ret;
+}
+
+/* SIGKILL the container process and wait until it is gone. */
+static int kill_and_wait(const struct container_dir *d, const struct state_record *r,
+                         hutch_error *err)
+{
+    hutch_autoclose int pidfd = open_container_pidfd(r);
+    struct pollfd pfd;
+
+    if (pidfd < 0)
+        return 0; /* already gone */
+    /* killing the init of a pid namespace kills every process in it */
+    if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+        return hutch_error_syscall(err, errno, "kill container %s", d->id);
+    pfd = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+    while (poll(&pfd, 1, WAIT_MS) < 0)
+        if (errno != EINTR)
+            return hutch_error_syscall(err, errno, "wait for container %s to die", d->id);
+    if (!(pfd.revents & POLLIN))
+        return hutch_error_set(err, ETIMEDOUT, "container %s did not die within %d s", d->id,
+                               WAIT_MS / 1000);
+    return 0;
+}
+
+int container_delete_locked(struct container_dir *d, const struct state_record *r, bool force,
+                            hutch_error *err)
+{
+    enum hutch_container_status status = container_status(d, r);
+
+    if (status == HUTCH_STATUS_RUNNING && !force)
+        return hutch_error_set(err, EBUSY,
+                               "container %s is running: stop it first, or delete it with "
+                               "--force",
+                               d->id);
+    if (status == HUTCH_STATUS_CREATING && !force)
+        return hutch_error_set(err, EBUSY, "container %s is being created", d->id);
+    if ((status == HUTCH_STATUS_RUNNING || status == HUTCH_STATUS_CREATED) &&
+        kill_and_wait(d, r, err) < 0)
+        return -err->code;
+    return container_dir_remove(d, err);
+}
+
+int hutch_container_delete(const struct hutch_runtime *rt, const char *id, bool force,
+                           hutch_error *err)
+{
+    struct container_dir d = CONTAINER_DIR_INIT;
+    struct state_record r;
+    int ret;
+
+    if (hutch_container_id_validate(id, err) < 0)
+        return -err->code;
+    if (container_dir_open(rt, id, true, &d, err) < 0) {
+        container_dir_close(&d);
+        return -err->code;
+    }
+    if (state_record_read(&d, &r, err) < 0) {
+        /* a directory without a readable record is a leftover: --force removes it */
+        ret = force ? container_dir_remove(&d, err) : -err->code;
+        container_dir_close(&d);
+        return ret;
+    }
+    ret = container_delete_locked(&d, &r, force, err);
+    state_record_release(&r);
+    container_dir_close(&d);
+    return ret;
+}
+
+static int compare_states(const void *a, const void *b)
+{
+    return strcmp(((const struct hutch_container_state *)a)->id,
+                  ((const struct hutch_container_state *)b)->id);
+}
+
+int hutch_container_list(const struct hutch_runtime *rt, struct hutch_container_state **out,
+                         size_t *n, hutch_error *err)
+{
+    hutch_autoclosedir DIR *dir = opendir(rt->state_root);
+    struct hutch_container_state *list = NULL;
+    size_t count = 0, cap = 0;
+    struct dirent *e;
+
+    *out = NULL;
+    *n = 0;
+    if (dir == NULL) {
+        if (errno == ENOENT)
+            return 0;
+        return hutch_error_syscall(err, errno, "open state directory %s", rt->state_root);
+    }
+    while ((e = readdir(dir)) != NULL) {
+        hutch_autoerror ignored = HUTCH_ERROR_INIT;
+        struct hutch_container_state s;
+
+        if (e->d_name[0] == '.' || hutch_container_id_validate(e->d_name, &ignored) < 0)
+            continue;
+        /* a container deleted while we list it is simply not listed */
+        if (hutch_container_state(rt, e->d_name, &s, &ignored) < 0)
+            continue;
+        if (count == cap) {
+            struct hutch_container_state *grown =
+                    reallocarray(list, cap ? cap * 2 : 16, sizeof(*list));
+            if (grown == NULL) {
+                hutch_container_state_release(&s);
+                hutch_container_list_free(list, count);
+                return hutch_error_set(err, ENOMEM, "out of memory");
+            }
+            list = grown;
+            cap = cap ? cap * 2 : 16;
+        }
+        list[count++] = s;
+    }
+    qsort(list, count, sizeof(*list), compare_states);
+    *out = list;
+    *n = count;
+    return 0;
+}
+
+void hutch_container_list_free(struct hutch_container_state *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        hutch_container_state_release(&list[i]);
+    free(list);
+}

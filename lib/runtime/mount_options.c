@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+
+#include "../core/strbuf.h"
+#include "mount_options.h"
+
+static const struct {
+    const char *name;
+    unsigned long flag;
+    bool clear; /* the option turns the flag off */
+} flag_options[] = {
+    { "ro", MS_RDONLY, false },
+    { "rw", MS_RDONLY, true },
+    { "nosuid", MS_NOSUID, false },
+    { "suid", MS_NOSUID, true },
+    { "nodev", MS_NODEV, false },
+    { "dev", MS_NODEV, true },
+    { "noexec", MS_NOEXEC, false },
+    { "exec", MS_NOEXEC, true },
+    { "sync", MS_SYNCHRONOUS, false },
+    { "async", MS_SYNCHRONOUS, true },
+    { "dirsync", MS_DIRSYNC, false },
+    { "remount", MS_REMOUNT, false },
+    { "mand", MS_MANDLOCK, false },
+    { "nomand", MS_MANDLOCK, true },
+    { "atime", MS_NOATIME, true },
+    { "noatime", MS_NOATIME, false },
+    { "diratime", MS_NODIRATIME, true },
+    { "nodiratime", MS_NODIRATIME, false },
+    { "relatime", MS_RELATIME, false },
+    { "norelatime", MS_RELATIME, true },
+    { "strictatime", MS_STRICTATIME, false },
+    { "nostrictatime", MS_STRICTATIME, true },
+    { "silent", MS_SILENT, false },
+    { "loud", MS_SILENT, true },
+    { "lazytime", MS_LAZYTIME, false },
+    { "nolazytime", MS_LAZYTIME, true },
+    { "iversion", MS_I_VERSION, false },
+    { "noiversion", MS_I_VERSION, true },
+};
+
+static const struct {
+    const char *name;
+    unsigned long flags;
+} propagation_options[] = {
+    { "shared", MS_SHARED },         { "rshared", MS_SHARED | MS_REC },
+    { "slave", MS_SLAVE },           { "rslave", MS_SLAVE | MS_REC },
+    { "private", MS_PRIVATE },       { "rprivate", MS_PRIVATE | MS_REC },
+    { "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
+};
+
+unsigned long propagation_flags(const char *word)
+{
+    for (size_t i = 0; i < sizeof(propagation_options) / sizeof(propagation_options[0]); i++)
+        if (strcmp(propagation_options[i].name, word) == 0)
+            return propagation_options[i].flags;
+    return 0;
+}
+
+int mount_options_parse(const hutch_strings *options, struct mount_options *o, hutch_error *err)
+{
+    struct strbuf data = STRBUF_INIT;
+
+    memset(o, 0, sizeof(*o));
+    for (size_t i = 0; i < options->n; i++) {
+        const char *opt = options->items[i];
+        unsigned long prop;
+        bool known = false;
+
+        for (size_t k = 0; k < sizeof(flag_options) / sizeof(flag_options[0]); k++) {
+            if (strcmp(flag_options[k].name, opt) != 0)
+                continue;
+            if (flag_options[k].clear) {
+                o->flags &= ~flag_options[k].flag;
+                o->clear |= flag_options[k].flag;
+            } else {
+                o->flags |= flag_options[k].flag;
+                o->clear &= ~flag_options[k].flag;
+            }
+            known = true;
+        }
+        if (known)
+            continue;
+        prop = propagation_flags(opt);
+        if (prop != 0) {
+            o->propagation = prop;
+        } else if (strcmp(opt, "bind") == 0) {
+            o->bind = true;
+        } else if (strcmp(opt, "rbind") == 0) {
+            o->bind = o->recursive = true;
+        } else if (strcmp(opt, "rro") == 0) {
+            o->recursive_readonly = true;
+        } else if (strcmp(opt, "defaults") == 0 || strcmp(opt, "rrw") == 0) {
+            /* nothing to do */
+        } else {
+            if (data.len > 0)
+                strbuf_putc(&data, ',');
+            strbuf_puts(&data, opt);
+        }
+    }
+    if (data.failed) {
+        strbuf_release(&data);
+        return hutch_error_set(err, ENOMEM, "out of memory");
+    }
+    o->data = data.len > 0 ? strbuf_steal(&data) : NULL;
+    strbuf_release(&data);
+    return 0;
+}
+
+void mount_options_release(struct mount_options *o)
+{
+    free(o->data);
+    o->data = NULL;
+}

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../spec/names.h"
+#include "process.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+int process_set_rlimits(const struct hutch_spec_process *p, hutch_error *err)
+{
+    for (size_t i = 0; i < p->rlimits.n; i++) {
+        const struct hutch_spec_rlimit *r = &p->rlimits.items[i];
+        int resource = spec_name_index(spec_rlimit_names, r->type);
+        struct rlimit limit = { .rlim_cur = r->soft, .rlim_max = r->hard };
+
+        if (resource < 0)
+            return hutch_error_set(err, EINVAL, "process.rlimits[%zu]: unknown rlimit %s", i,
+                                   r->type);
+        if (setrlimit(resource, &limit) < 0) {
+            struct rlimit now = { 0, 0 };
+            getrlimit(resource, &now);
+            return hutch_error_syscall(err, errno,
+                                       "process.rlimits[%zu]: set %s to soft %" PRIu64
+                                       " hard %" PRIu64 " (the hard limit now is %llu; raising "
+                                       "it needs CAP_SYS_RESOURCE)",
+                                       i, r->type, r->soft, r->hard,
+                                       (unsigned long long)now.rlim_max);
+        }
+    }
+    return 0;
+}
+
+int process_set_user(const struct hutch_spec_process *p, bool setgroups_allowed, hutch_error *err)
+{
+    const struct hutch_spec_user *u = &p->user;
+
+    if (setgroups_allowed) {
+        if (setgroups(u->additional_gids.n, u->additional_gids.items) < 0)
+            return hutch_error_syscall(err, errno, "process.user.additionalGids: setgroups");
+    } else if (u->additional_gids.n > 0) {
+        return hutch_error_set(err, EPERM,
+                               "process.user.additionalGids: supplementary groups need a gid "
+                               "mapping through newgidmap; with a single-id mapping setgroups "
+                               "is denied");
+    }
+    if (setresgid(u->gid, u->gid, u->gid) < 0)
+        return hutch_error_syscall(err, errno, "process.user.gid: set gid %" PRIu32, u->gid);
+    if (setresuid(u->uid, u->uid, u->uid) < 0)
+        return hutch_error_syscall(err, errno, "process.user.uid: set uid %" PRIu32, u->uid);
+    if (u->umask.set)
+        umask(u->umask.value & 0777);
+    return 0;
+}
+
+/* The capability numbers of a set, known to this kernel; the count. */
+static int capability_list(const hutch_strings *names, cap_value_t *out)
+{
+    int n = 0, last = (int)cap_max_bits() - 1;
+
+    for (size_t i = 0; i < names->n; i++) {
+        int cap = spec_name_index(spec_capability_names, names->items[i]);
+        if (cap >= 0 && cap <= last)
+            out[n++] = cap;
+    }
+    return n;
+}
+
+static bool in_set(const hutch_strings *names, int cap)
+{
+    for (size_t i = 0; i < names->n; i++)
+        if (spec_name_index(spec_capability_names, names->items[i]) == cap)
+            return true;
+    return false;
+}
+
+int process_drop_bounding(const struct hutch_spec_capabilities *caps, hutch_error *err)
+{
+    static const hutch_strings none = { NULL, 0 };
+    const hutch_strings *bounding = caps != NULL ? &caps->bounding : &none;
+    int last = (int)cap_max_bits() - 1;
+
+    for (int cap = 0; cap <= last; cap++) {
+        if (in_set(bounding, cap))
+            continue;
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+            return hutch_error_syscall(err, errno, "drop %s from the bounding set",
+                                       cap < 41 ? spec_capability_names[cap] : "a capability");
+    }
+    if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+        return hutch_error_syscall(err, errno, "keep capabilities across the uid change");
+    return 0;
+}
+
+int process_set_capabilities(const struct hutch_spec_capabilities *caps, hutch_error *err)
+{
+    static const hutch_strings none = { NULL, 0 };
+    cap_value_t list[64];
+    cap_t state = cap_init();
+    int n, ret = 0;
+
+    if (state == NULL)
+        return hutch_error_syscall(err, errno, "set capabilities");
+    n = capability_list(caps != NULL ? &caps->effective : &none, list);
+    cap_set_flag(state, CAP_EFFECTIVE, n, list, CAP_SET);
+    n = capability_list(caps != NULL ? &caps->permitted : &none, list);
+    cap_set_flag(state, CAP_PERMITTED, n, list, CAP_SET);
+    n = capability_list(caps != NULL ? &caps->inheritable : &none, list);
+    cap_set_flag(state, CAP_INHERITABLE, n, list, CAP_SET);
+    if (cap_set_proc(state) < 0)
+        ret = hutch_error_syscall(err, errno,
+                                  "set capabilities (effective and inheritable must be within "
+                                  "permitted and bounding)");
+    cap_free(state);
+    if (ret < 0)
+        return ret;
+    if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+        return hutch_error_syscall(err, errno, "reset keep-capabilities");
+    n = capability_list(caps != NULL ? &caps->ambient : &none, list);
+    for (int i = 0; i < n; i++)
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, list[i], 0, 0) < 0)
+            return hutch_error_syscall(err, errno,
+                                       "raise %s in the ambient set (it must be permitted and "
+                                       "inheritable too)",
+                                       spec_capability_names[list[i]]);
+    return 0;
+}
+
+static const char *env_path(const struct hutch_spec_process *p)
+{
+    for (size_t i = 0; i < p->env.n; i++)
+        if (strncmp(p->env.items[i], "PATH=", 5) == 0)
+            return p->env.items[i] + 5;
+    return DEFAULT_PATH;
+}
+
+static bool is_executable(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+int process_find_program(const struct hutch_spec_process *p, char **out, hutch_error *err)
+{
+    const char *name = p->args.items[0];
+    const char *path = env_path(p);
+
+    if (strchr(name, '/') != NULL) {
+        struct stat st;
+        if (stat(name, &st) < 0)
+            return hutch_error_syscall(err, errno, "exec %s", name);
+        if (S_ISDIR(st.st_mode))
+            return hutch_error_set(err, EACCES, "exec %s: is a directory", name);
+        *out = strdup(name);
+        return *out != NULL ? 0 : hutch_error_set(err, ENOMEM, "out of memory");
+    }
+    while (*path != '\0') {
+        size_t len = strcspn(path, ":");
+        char *candidate = NULL;
+
+        if (asprintf(&candidate, "%.*s/%s", (int)len, len > 0 ? path : ".", name) < 0)
+            return hutch_error_set(err, ENOMEM, "out of memory");
+        if (is_executable(candidate)) {
+            *out = candidate;
+            return 0;
+        }
+        free(candidate);
+        path += len;
+        if (*path == ':')
+            path++;
+    }
+    return hutch_error_set(err, ENOENT, "exec %s: executable file not found in $PATH (%s)", name,
+                           env_path(p));
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The container process's own attributes, set in the init just before exec. */
+#ifndef HUTCH_RUNTIME_PROCESS_H
+#define HUTCH_RUNTIME_PROCESS_H
+
+#include <stdbool.h>
+
+#include <hutch/error.h>
+#include <hutch/spec.h>
+
+/* setrlimit() for every process.rlimits entry. */
+int process_set_rlimits(const struct hutch_spec_process *p, hutch_error *err);
+
+/*
+ * Groups, gid and uid of process.user, then the umask. `setgroups_allowed`
+ * is false in a user namespace whose setgroups is denied (one-id mapping).
+ */
+int process_set_user(const struct hutch_spec_process *p, bool setgroups_allowed, hutch_error *err);
+
+/*
+ * Capabilities: the bounding set is cut before the uid changes (that needs
+ * CAP_SETPCAP), the other sets are kept across the change and set after it.
+ * Call process_drop_bounding() as root, then process_set_user() with
+ * keep_caps, then process_set_capabilities(). An absent object means no
+ * capabilities at all. Capabilities this kernel does not know are skipped.
+ */
+int process_drop_bounding(const struct hutch_spec_capabilities *caps, hutch_error *err);
+int process_set_capabilities(const struct hutch_spec_capabilities *caps, hutch_error *err);
+
+/* The program to exec: args[0] as is when it holds a '/', else found through PATH of env. */
+int process_find_program(const struct hutch_spec_process *p, char **out, hutch_error *err);
+
+#endif

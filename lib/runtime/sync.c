@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+
+#include "../core/error_channel.h"
+#include "../core/io.h"
+#include "sync.h"
+
+struct sync_message {
+    int32_t type;
+    int32_t value;
+};
+
+int sync_send(int fd, enum sync_type type, int32_t value, hutch_error *err)
+{
+    struct sync_message m = { .type = (int32_t)type, .value = value };
+
+    if (hutch_write_all(fd, &m, sizeof(m)) < 0)
+        return hutch_error_syscall(err, errno, "talk to the container process");
+    return 0;
+}
+
+int sync_expect(int fd, enum sync_type type, int32_t *value, hutch_error *err)
+{
+    struct sync_message m;
+    ssize_t n = hutch_read_all(fd, &m, sizeof(m));
+
+    if (n < 0)
+        return hutch_error_syscall(err, errno, "talk to the container process");
+    if (n != (ssize_t)sizeof(m))
+        return hutch_error_set(err, ECHILD, "the container process exited during its setup");
+    if (m.type == SYNC_ERROR) {
+        hutch_error received = HUTCH_ERROR_INIT;
+        if (hutch_error_receive(fd, &received, err) < 0)
+            return -err->code;
+        hutch_error_set(err, received.code, "%s", hutch_error_message(&received));
+        hutch_error_clear(&received);
+        return -err->code;
+    }
+    if (m.type != (int32_t)type)
+        return hutch_error_set(err, EPROTO,
+                               "the container process sent message %d where %d was due",
+                               (int)m.type, (int)type);
+    if (value != NULL)
+        *value = m.value;
+    return 0;
+}
+
+void sync_send_error(int fd, const hutch_error *failure)
+{
+    struct sync_message m = { .type = SYNC_ERROR, .value = 0 };
+    hutch_error ignored = HUTCH_ERROR_INIT;
+
+    if (hutch_write_all(fd, &m, sizeof(m)) == 0)
+        hutch_error_send(fd, failure, &ignored);
+    hutch_error_clear(&ignored);
+}
