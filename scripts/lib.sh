@@ -5,8 +5,9 @@
 # Building libhutch, hutch and hutch-oci.
 BUILD_PACKAGES="meson ninja-build pkg-config gcc git libseccomp-dev libcap-dev libyajl-dev
                 libmnl-dev libselinux1-dev scdoc"
-# Running containers: newuidmap/newgidmap for rootless id ranges.
-RUN_PACKAGES="uidmap"
+# Running containers: newuidmap/newgidmap for rootless id ranges; busybox-static
+# for the first container's rootfs; python3 to write its config.
+RUN_PACKAGES="uidmap busybox-static python3"
 # The test suite: unit tests, CLI tests, format check, sanitizer and fuzzer builds.
 TEST_PACKAGES="check bats clang clang-format libclang-rt-14-dev python3"
 

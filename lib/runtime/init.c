@@ -104,6 +104,49 @@ static int enter_rootfs(const char *rootfs, bool no_pivot, hutch_error *err)
     return 0;
 }
 
+/*
+ * linux.maskedPaths: files hidden under /dev/null, directories under an
+ * empty read-only tmpfs; linux.readonlyPaths: bound read-only over
+ * themselves. Paths that do not exist are skipped. Runs after pivot_root.
+ */
+static int mask_and_protect(const struct hutch_spec_linux *l, hutch_error *err)
+{
+    for (size_t i = 0; l != NULL && i < l->masked_paths.n; i++) {
+        const char *path = l->masked_paths.items[i];
+        struct stat st;
+        int ret;
+
+        if (stat(path, &st) < 0) {
+            if (errno == ENOENT || errno == ENOTDIR)
+                continue;
+            return hutch_error_syscall(err, errno, "linux.maskedPaths: %s", path);
+        }
+        if (S_ISDIR(st.st_mode))
+            ret = mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                        "size=0");
+        else
+            ret = mount("/dev/null", path, NULL, MS_BIND, NULL);
+        if (ret < 0)
+            return hutch_error_syscall(err, errno, "linux.maskedPaths: mask %s", path);
+    }
+    for (size_t i = 0; l != NULL && i < l->readonly_paths.n; i++) {
+        const char *path = l->readonly_paths.items[i];
+        hutch_autoclose int fd = -1;
+
+        if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
+            if (errno == ENOENT || errno == ENOTDIR)
+                continue;
+            return hutch_error_syscall(err, errno, "linux.readonlyPaths: bind %s", path);
+        }
+        fd = open(path, O_PATH | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+            return hutch_error_syscall(err, errno, "linux.readonlyPaths: open %s", path);
+        if (remount_keeping_locked(fd, MS_RDONLY, 0, path, err) < 0)
+            return hutch_error_wrap(err, "linux.readonlyPaths");
+    }
+    return 0;
+}
+
 static int prepare_rootfs(const struct init_context *c, hutch_error *err)
 {
     const struct hutch_spec *spec = c->spec;
@@ -124,6 +167,8 @@ static int prepare_rootfs(const struct init_context *c, hutch_error *err)
     if (sysctl_apply(spec, err) < 0)
         return -err->code;
     if (enter_rootfs(c->rootfs, c->no_pivot, err) < 0)
+        return -err->code;
+    if (mask_and_protect(spec->linux_cfg, err) < 0)
         return -err->code;
     if (propagation != NULL && mount(NULL, "/", NULL, propagation_flags(propagation), NULL) < 0)
         return hutch_error_syscall(err, errno, "linux.rootfsPropagation: make / %s", propagation);

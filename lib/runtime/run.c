@@ -14,22 +14,6 @@
 #include <hutch/cleanup.h>
 
 #include "create.h"
-#include "lifecycle.h"
-#include "state.h"
-
-static int start_created(const struct hutch_runtime *rt, const char *id, hutch_error *err)
-{
-    struct container_dir d = CONTAINER_DIR_INIT;
-    struct state_record r;
-    int ret;
-
-    if (container_open_locked(rt, id, &d, &r, err) < 0)
-        return -err->code;
-    ret = container_start_locked(&d, &r, err);
-    state_record_release(&r);
-    container_dir_close(&d);
-    return ret;
-}
 
 /* Forward signals until the container process exits; its status as a shell reports it. */
 static int forward_until_exit(pid_t init, int *exit_status, hutch_error *err)
@@ -76,7 +60,7 @@ int hutch_container_run(const struct hutch_runtime *rt, const char *id,
     *exit_status = 0;
     if (container_create(rt, id, &o->create, !o->detach, &init, err) < 0)
         return -err->code;
-    ret = start_created(rt, id, err);
+    ret = hutch_container_start(rt, id, err);
     if (ret == 0 && !o->detach)
         ret = forward_until_exit(init, exit_status, err);
     if (!o->detach) {
