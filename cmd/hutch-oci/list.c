@@ -59,17 +59,12 @@ static int print_json(const struct cli_program *program, const struct hutch_cont
                       size_t n)
 {
     hutch_autoerror err = HUTCH_ERROR_INIT;
+    char *json = NULL;
 
-    fputc('[', stdout);
-    for (size_t i = 0; i < n; i++) {
-        char *json = NULL;
-        if (hutch_container_state_json(&list[i], false, &json, &err) < 0)
-            return oci_fail(program, "list", &err);
-        fputs(i > 0 ? "," : "", stdout);
-        fputs(json, stdout);
-        free(json);
-    }
-    fputs("]\n", stdout);
+    if (hutch_container_list_json(list, n, &json, &err) < 0)
+        return oci_fail(program, "list", &err);
+    puts(json);
+    free(json);
     return 0;
 }
 

@@ -99,6 +99,13 @@ HUTCH_API void hutch_container_state_release(struct hutch_container_state *state
 HUTCH_API int hutch_container_list(const struct hutch_runtime *rt,
                                    struct hutch_container_state **out, size_t *n, hutch_error *err);
 
+/*
+ * The list as runc's `list --format json` prints it: an array of state
+ * objects with "created" (RFC 3339) and "owner" (a user name) added.
+ */
+HUTCH_API int hutch_container_list_json(const struct hutch_container_state *list, size_t n,
+                                        char **out, hutch_error *err);
+
 HUTCH_API void hutch_container_list_free(struct hutch_container_state *list, size_t n);
 
 /* Send `signo` to the container process, or with `all` to every process of the container. */

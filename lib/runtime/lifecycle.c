@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
+#include <time.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,33 +165,68 @@ void hutch_container_state_release(struct hutch_container_state *s)
     memset(s, 0, sizeof(*s));
 }
 
+/* One state object; `listed` adds created and owner, as runc's list does. */
+static void write_state(struct json_writer *w, const struct hutch_container_state *s, bool listed)
+{
+    json_writer_begin_object(w);
+    json_writer_key(w, "ociVersion");
+    json_writer_string(w, HUTCH_OCI_VERSION);
+    json_writer_key(w, "id");
+    json_writer_string(w, s->id);
+    json_writer_key(w, "status");
+    json_writer_string(w, hutch_container_status_name(s->status));
+    json_writer_key(w, "pid");
+    json_writer_int(w, s->pid);
+    json_writer_key(w, "bundle");
+    json_writer_string(w, s->bundle);
+    if (s->annotations.n > 0) {
+        json_writer_key(w, "annotations");
+        json_writer_begin_object(w);
+        for (size_t i = 0; i < s->annotations.n; i++) {
+            json_writer_key(w, s->annotations.items[i].key);
+            json_writer_string(w, s->annotations.items[i].value);
+        }
+        json_writer_end_object(w);
+    }
+    if (listed) {
+        time_t secs = (time_t)(s->created / 1000000000);
+        struct passwd *pw = getpwuid(s->owner);
+        char created[64] = "";
+        struct tm tm;
+
+        if (gmtime_r(&secs, &tm) != NULL) {
+            size_t n = strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%S", &tm);
+            snprintf(created + n, sizeof(created) - n, ".%09lldZ",
+                     (long long)(s->created % 1000000000));
+        }
+        json_writer_key(w, "created");
+        json_writer_string(w, created);
+        json_writer_key(w, "owner");
+        json_writer_string(w, pw != NULL ? pw->pw_name : "");
+    }
+    json_writer_end_object(w);
+}
+
 int hutch_container_state_json(const struct hutch_container_state *s, bool pretty, char **out,
                                hutch_error *err)
 {
     struct json_writer w;
 
     json_writer_init(&w, pretty);
-    json_writer_begin_object(&w);
-    json_writer_key(&w, "ociVersion");
-    json_writer_string(&w, HUTCH_OCI_VERSION);
-    json_writer_key(&w, "id");
-    json_writer_string(&w, s->id);
-    json_writer_key(&w, "status");
-    json_writer_string(&w, hutch_container_status_name(s->status));
-    json_writer_key(&w, "pid");
-    json_writer_int(&w, s->pid);
-    json_writer_key(&w, "bundle");
-    json_writer_string(&w, s->bundle);
-    if (s->annotations.n > 0) {
-        json_writer_key(&w, "annotations");
-        json_writer_begin_object(&w);
-        for (size_t i = 0; i < s->annotations.n; i++) {
-            json_writer_key(&w, s->annotations.items[i].key);
-            json_writer_string(&w, s->annotations.items[i].value);
-        }
-        json_writer_end_object(&w);
-    }
-    json_writer_end_object(&w);
+    write_state(&w, s, false);
+    return json_writer_finish(&w, out, NULL, err);
+}
+
+int hutch_container_list_json(const struct hutch_container_state *list, size_t n, char **out,
+                              hutch_error *err)
+{
+    struct json_writer w;
+
+    json_writer_init(&w, false);
+    json_writer_begin_array(&w);
+    for (size_t i = 0; i < n; i++)
+        write_state(&w, &list[i], true);
+    json_writer_end_array(&w);
     return json_writer_finish(&w, out, NULL, err);
 }
 
