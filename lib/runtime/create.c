@@ -24,6 +24,15 @@
 
 #include <hutch/cleanup.h>
 
+#ifdef HUTCH_HAVE_SELINUX
+#include <selinux/selinux.h>
+#else
+static int is_selinux_enabled(void)
+{
+    return 0;
+}
+#endif
+
 #include "../core/atomic_file.h"
 #include "create.h"
 #include "idmap.h"
@@ -63,6 +72,35 @@ static int64_t now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/*
+ * What this version cannot do yet is refused, never ignored: a container
+ * that asked for a seccomp filter or a hook must not run without it.
+ */
+static int check_supported(const struct hutch_spec *spec, const char *config, hutch_error *err)
+{
+    const struct hutch_spec_linux *l = spec->linux_cfg;
+    const char *what = NULL;
+
+    if (spec->hooks != NULL && (spec->hooks->prestart.n || spec->hooks->create_runtime.n ||
+                                spec->hooks->create_container.n || spec->hooks->start_container.n ||
+                                spec->hooks->poststart.n || spec->hooks->poststop.n))
+        what = "hooks";
+    else if (l != NULL && l->seccomp != NULL)
+        what = "linux.seccomp";
+    else if (spec->process->terminal)
+        what = "process.terminal (set it to false)";
+    else if ((spec->process->selinux_label != NULL || (l != NULL && l->mount_label != NULL)) &&
+             is_selinux_enabled() > 0)
+        what = "SELinux labels (process.selinuxLabel, linux.mountLabel)";
+    for (size_t i = 0; what == NULL && i < spec->mounts.n; i++)
+        if (spec->mounts.items[i].uid_mappings.n > 0)
+            what = "id-mapped mounts (mounts[].uidMappings)";
+    if (what != NULL)
+        return hutch_error_set(err, ENOTSUP, "%s: %s: not supported by this version of hutch-oci",
+                               config, what);
+    return 0;
+}
+
 /* The checks that need no process: the bundle holds what a container needs. */
 static int check_spec(const struct hutch_spec *spec, const char *config, const char *rootfs,
                       int ns_flags, hutch_error *err)
@@ -74,6 +112,8 @@ static int check_spec(const struct hutch_spec *spec, const char *config, const c
         return hutch_error_set(err, EINVAL, "%s: process: required to create a container", config);
     if (spec->root == NULL)
         return hutch_error_set(err, EINVAL, "%s: root: required to create a container", config);
+    if (check_supported(spec, config, err) < 0)
+        return -err->code;
     if (stat(rootfs, &st) < 0)
         return hutch_error_syscall(err, errno, "rootfs %s", rootfs);
     if (!S_ISDIR(st.st_mode))

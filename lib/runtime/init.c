@@ -195,7 +195,8 @@ static int setup(struct init_context *c, char **program, hutch_error *err)
         return -err->code;
     if (setsid() < 0)
         return hutch_error_syscall(err, errno, "start a new session");
-    if (process_set_rlimits(p, err) < 0)
+    if (process_set_rlimits(p, err) < 0 || process_set_scheduling(p, err) < 0 ||
+        process_set_personality(spec->linux_cfg, err) < 0)
         return -err->code;
     if (chdir(p->cwd) < 0)
         return hutch_error_syscall(err, errno, "process.cwd: %s", p->cwd);

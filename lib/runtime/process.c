@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/personality.h>
+#include <sys/syscall.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -132,6 +134,60 @@ int process_set_capabilities(const struct hutch_spec_capabilities *caps, hutch_e
                                        "raise %s in the ambient set (it must be permitted and "
                                        "inheritable too)",
                                        spec_capability_names[list[i]]);
+    return 0;
+}
+
+/* struct sched_attr of sched_setattr(2); glibc has no wrapper. */
+struct sched_attr_v1 {
+    uint32_t size;
+    uint32_t sched_policy;
+    uint64_t sched_flags;
+    int32_t sched_nice;
+    uint32_t sched_priority;
+    uint64_t sched_runtime;
+    uint64_t sched_deadline;
+    uint64_t sched_period;
+};
+
+int process_set_scheduling(const struct hutch_spec_process *p, hutch_error *err)
+{
+    if (p->scheduler != NULL) {
+        const struct hutch_spec_scheduler *s = p->scheduler;
+        /* the spec's names are in the order of the kernel's policy numbers */
+        struct sched_attr_v1 attr = {
+            .size = sizeof(attr),
+            .sched_policy = (uint32_t)spec_name_index(spec_scheduler_policies, s->policy),
+            .sched_nice = s->nice.set ? s->nice.value : 0,
+            .sched_priority = s->priority.set ? (uint32_t)s->priority.value : 0,
+            .sched_runtime = s->runtime.set ? s->runtime.value : 0,
+            .sched_deadline = s->deadline.set ? s->deadline.value : 0,
+            .sched_period = s->period.set ? s->period.value : 0,
+        };
+        for (size_t i = 0; i < s->flags.n; i++)
+            attr.sched_flags |= 1ull << spec_name_index(spec_scheduler_flags, s->flags.items[i]);
+        if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0)
+            return hutch_error_syscall(err, errno, "process.scheduler: set policy %s", s->policy);
+    }
+    if (p->io_priority != NULL) {
+        /* IOPRIO_CLASS_RT = 1, BE = 2, IDLE = 3; the class sits above 13 bits of level */
+        int klass = spec_name_index(spec_io_priority_classes, p->io_priority->klass) + 1;
+        int value = (klass << 13) | p->io_priority->priority;
+        if (syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, value) < 0)
+            return hutch_error_syscall(err, errno, "process.ioPriority: set %s %d",
+                                       p->io_priority->klass, (int)p->io_priority->priority);
+    }
+    return 0;
+}
+
+int process_set_personality(const struct hutch_spec_linux *l, hutch_error *err)
+{
+    unsigned long persona;
+
+    if (l == NULL || l->personality == NULL)
+        return 0;
+    persona = strcmp(l->personality->domain, "LINUX32") == 0 ? PER_LINUX32 : PER_LINUX;
+    if (personality(persona) < 0)
+        return hutch_error_syscall(err, errno, "linux.personality: set %s", l->personality->domain);
     return 0;
 }
 

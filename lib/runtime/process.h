@@ -27,6 +27,10 @@ int process_set_user(const struct hutch_spec_process *p, bool setgroups_allowed,
 int process_drop_bounding(const struct hutch_spec_capabilities *caps, hutch_error *err);
 int process_set_capabilities(const struct hutch_spec_capabilities *caps, hutch_error *err);
 
+/* process.scheduler (sched_setattr), process.ioPriority, linux.personality. */
+int process_set_scheduling(const struct hutch_spec_process *p, hutch_error *err);
+int process_set_personality(const struct hutch_spec_linux *l, hutch_error *err);
+
 /* The program to exec: args[0] as is when it holds a '/', else found through PATH of env. */
 int process_find_program(const struct hutch_spec_process *p, char **out, hutch_error *err);
 
