@@ -36,6 +36,7 @@ static int is_selinux_enabled(void)
 #include "../core/atomic_file.h"
 #include "create.h"
 #include "idmap.h"
+#include "log.h"
 #include "state.h"
 #include "sync.h"
 #include "sysctl.h"
@@ -121,6 +122,12 @@ static int check_spec(const struct hutch_spec *spec, const char *config, const c
     if (!(ns_flags & CLONE_NEWNS))
         return hutch_error_set(err, EINVAL, "%s: linux.namespaces: a mount namespace is required",
                                config);
+    if (geteuid() != 0 && !(ns_flags & CLONE_NEWUSER))
+        return hutch_error_set(err, EPERM,
+                               "%s: linux.namespaces: without root, a container needs a user "
+                               "namespace (with uidMappings and gidMappings); 'hutch-oci spec "
+                               "--rootless' writes such a configuration",
+                               config);
     r = spec->linux_cfg != NULL ? spec->linux_cfg->resources : NULL;
     if (r != NULL) {
         const char *asked = r->memory              ? "memory"
@@ -139,6 +146,37 @@ static int check_spec(const struct hutch_spec *spec, const char *config, const c
                                    "this version of hutch-oci; remove the limit to run",
                                    config, asked);
     }
+    return 0;
+}
+
+/* The host id that container id 0 maps to, or -1. */
+static int64_t host_id_of_root(const hutch_spec_idmaps *maps)
+{
+    for (size_t i = 0; i < maps->n; i++)
+        if (maps->items[i].container_id == 0)
+            return maps->items[i].host_id;
+    return -1;
+}
+
+/*
+ * The container process opens the exec fifo as the root of its user
+ * namespace: as root on the host, hand the fifo (and the way to it) to the
+ * host ids that root maps to.
+ */
+static int give_fifo_to_container_root(const struct container_dir *d, const struct hutch_spec *spec,
+                                       int create_flags, hutch_error *err)
+{
+    int64_t uid, gid;
+
+    if (geteuid() != 0 || !(create_flags & CLONE_NEWUSER))
+        return 0;
+    uid = host_id_of_root(&spec->linux_cfg->uid_mappings);
+    gid = host_id_of_root(&spec->linux_cfg->gid_mappings);
+    if (uid < 0 || gid < 0)
+        return 0; /* 0 is not mapped: the process stays unmapped and keeps our rights */
+    if (fchownat(d->dir_fd, EXEC_FIFO, (uid_t)uid, (gid_t)gid, AT_SYMLINK_NOFOLLOW) < 0)
+        return hutch_error_syscall(err, errno, "give %s/%s to the container's root", d->path,
+                                   EXEC_FIFO);
     return 0;
 }
 
@@ -270,6 +308,8 @@ int container_create(const struct hutch_runtime *rt, const char *id,
         return -err->code;
     }
 
+    runtime_debug(rt, "create %s: bundle %s, rootfs %s, state %s/%s", id, bundle, rootfs,
+                  rt->state_root, id);
     c.spec = spec;
     c.rootfs = rootfs;
     c.fast_path = c.ns.n_join == 0 && !(c.ns.create_flags & CLONE_NEWTIME);
@@ -299,6 +339,8 @@ int container_create(const struct hutch_runtime *rt, const char *id,
         hutch_error_syscall(err, errno, "create %s/%s", cr.dir.path, EXEC_FIFO);
         goto fail;
     }
+    if (give_fifo_to_container_root(&cr.dir, spec, c.ns.create_flags, err) < 0)
+        goto fail;
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
         hutch_error_syscall(err, errno, "create the sync socket");
         goto fail;
@@ -310,6 +352,9 @@ int container_create(const struct hutch_runtime *rt, const char *id,
         hutch_error_syscall(err, errno, "become the subreaper of the container");
         goto fail;
     }
+    runtime_debug(rt, "create %s: new namespaces %#x, %zu joined by path, %s", id,
+                  (unsigned)c.ns.create_flags, c.ns.n_join,
+                  c.fast_path ? "cloned straight into them" : "joined and created in stages");
     fflush(NULL);
     cr.child = clone_into(c.fast_path ? c.ns.create_flags : 0);
     if (cr.child < 0) {
@@ -338,6 +383,7 @@ int container_create(const struct hutch_runtime *rt, const char *id,
         goto fail;
     if (o->pid_file != NULL && write_pid_file(o->pid_file, cr.init, err) < 0)
         goto fail;
+    runtime_debug(rt, "create %s: container process %d is waiting for start", id, (int)cr.init);
     close(sv[0]);
     namespace_plan_close(&c.ns);
     container_dir_close(&cr.dir);

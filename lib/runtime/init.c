@@ -44,6 +44,9 @@ static void become_namespace_root(void)
     /* fails only when 0 is not mapped; process.user is set later either way */
     if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
         return;
+    /* changing ids made us non-dumpable, which gives /proc/self to the host's root:
+     * we could no longer write our own files there (timens_offsets, ...) */
+    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 }
 
 static int write_time_offsets(const struct hutch_spec_linux *l, hutch_error *err)
@@ -91,11 +94,11 @@ static int enter_rootfs(const char *rootfs, bool no_pivot, hutch_error *err)
         if (chroot(".") < 0)
             return hutch_error_syscall(err, errno, "chroot into %s", rootfs);
     } else {
-        /* the old root ends up stacked under the new one, and is detached from there */
+        /* the old root ends up stacked over the new one and is detached from there; it
+         * became a slave before anything was mounted, so detaching it never reaches the
+         * host (and making "." a slave again here would turn shared mounts private) */
         if (syscall(SYS_pivot_root, ".", ".") < 0)
             return hutch_error_syscall(err, errno, "pivot_root into %s", rootfs);
-        if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-            return hutch_error_syscall(err, errno, "make the old root a slave");
         if (umount2(".", MNT_DETACH) < 0)
             return hutch_error_syscall(err, errno, "detach the old root");
     }

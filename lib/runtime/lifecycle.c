@@ -19,6 +19,7 @@
 
 #include "../core/json_writer.h"
 #include "lifecycle.h"
+#include "log.h"
 #include "state.h"
 
 /* How long start waits for the container process to pass its fifo, and delete for it to die. */
@@ -295,6 +296,8 @@ int hutch_container_start(const struct hutch_runtime *rt, const char *id, hutch_
     if (container_open_locked(rt, id, &d, &r, err) < 0)
         return -err->code;
     ret = container_start_locked(&d, &r, err);
+    if (ret == 0)
+        runtime_debug(rt, "start %s: process %d runs its program", id, (int)r.pid);
     state_record_release(&r);
     container_dir_close(&d);
     return ret;
@@ -356,6 +359,7 @@ int hutch_container_kill(const struct hutch_runtime *rt, const char *id, int sig
 
     if (container_open_locked(rt, id, &d, &r, err) < 0)
         return -err->code;
+    runtime_debug(rt, "kill %s: signal %d to %s", id, signo, all ? "every process" : "its init");
     ret = container_signal(&d, &r, signo, all, err);
     state_record_release(&r);
     container_dir_close(&d);
@@ -421,6 +425,7 @@ int hutch_container_delete(const struct hutch_runtime *rt, const char *id, bool 
         container_dir_close(&d);
         return ret;
     }
+    runtime_debug(rt, "delete %s%s", id, force ? " (forced)" : "");
     ret = container_delete_locked(&d, &r, force, err);
     state_record_release(&r);
     container_dir_close(&d);

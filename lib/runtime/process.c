@@ -47,7 +47,9 @@ int process_set_user(const struct hutch_spec_process *p, bool setgroups_allowed,
     const struct hutch_spec_user *u = &p->user;
 
     if (setgroups_allowed) {
-        if (setgroups(u->additional_gids.n, u->additional_gids.items) < 0)
+        /* in a joined user namespace setgroups may be denied: fine when none are asked for */
+        if (setgroups(u->additional_gids.n, u->additional_gids.items) < 0 &&
+            !(errno == EPERM && u->additional_gids.n == 0))
             return hutch_error_syscall(err, errno, "process.user.additionalGids: setgroups");
     } else if (u->additional_gids.n > 0) {
         return hutch_error_set(err, EPERM,
