@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hutch-oci: an OCI runtime with runc's command line. */
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "commands.h"
 #include "oci.h"
@@ -29,5 +31,10 @@ int main(int argc, char **argv)
         .prepare = oci_prepare,
     };
 
-    return cli_main(&program, &global, commands, argc, argv);
+    int status = cli_main(&program, &global, commands, argc, argv);
+
+    free(globals.default_root);
+    if (globals.log_file != NULL)
+        fclose(globals.log_file);
+    return status;
 }
