@@ -86,8 +86,6 @@ static int check_supported(const struct hutch_spec *spec, const char *config, hu
                                 spec->hooks->create_container.n || spec->hooks->start_container.n ||
                                 spec->hooks->poststart.n || spec->hooks->poststop.n))
         what = "hooks";
-    else if (l != NULL && l->seccomp != NULL)
-        what = "linux.seccomp";
     else if (spec->process->terminal)
         what = "process.terminal (set it to false)";
     else if ((spec->process->selinux_label != NULL || (l != NULL && l->mount_label != NULL)) &&
@@ -317,12 +315,20 @@ int container_create(const struct hutch_runtime *rt, const char *id,
     c.setgroups_allowed = !(c.ns.create_flags & CLONE_NEWUSER) || geteuid() == 0 ||
                           !(single_own_mapping(&spec->linux_cfg->uid_mappings, geteuid()) &&
                             single_own_mapping(&spec->linux_cfg->gid_mappings, getegid()));
+    if (seccomp_filter_build(rt, spec->linux_cfg ? spec->linux_cfg->seccomp : NULL, &c.seccomp,
+                             err) < 0) {
+        hutch_error_wrap(err, "%s", config);
+        namespace_plan_close(&c.ns);
+        return -err->code;
+    }
     c.no_pivot = o->no_pivot;
     c.no_new_keyring = o->no_new_keyring;
 
     if (container_dir_create(rt, id, &cr.dir, err) < 0) {
         bool taken = err->code == EEXIST;
         namespace_plan_close(&c.ns);
+        if (taken)
+            seccomp_filter_free(c.seccomp);
         if (!taken)
             goto remove_dir;
         container_dir_close(&cr.dir);
@@ -386,6 +392,7 @@ int container_create(const struct hutch_runtime *rt, const char *id,
     runtime_debug(rt, "create %s: container process %d is waiting for start", id, (int)cr.init);
     close(sv[0]);
     namespace_plan_close(&c.ns);
+    seccomp_filter_free(c.seccomp);
     container_dir_close(&cr.dir);
     if (init_pid != NULL)
         *init_pid = cr.init;
@@ -407,6 +414,7 @@ fail:
     if (for_run)
         sigprocmask(SIG_SETMASK, &c.original_mask, NULL);
 remove_dir:
+    seccomp_filter_free(c.seccomp);
     if (cr.dir.dir_fd >= 0) {
         hutch_error ignored = HUTCH_ERROR_INIT;
         container_dir_remove(&cr.dir, &ignored);

@@ -14,6 +14,7 @@
 #include <hutch/spec.h>
 
 #include "namespaces.h"
+#include "seccomp.h"
 
 struct init_context {
     const struct hutch_spec *spec;
@@ -24,9 +25,10 @@ struct init_context {
     bool setgroups_allowed;   /* false under a single-id rootless mapping */
     bool no_pivot;
     bool no_new_keyring;
-    int sync_fd;            /* the child's end of the sync socket */
-    int state_dir_fd;       /* holds the exec fifo */
-    sigset_t original_mask; /* restored before exec */
+    int sync_fd;                    /* the child's end of the sync socket */
+    int state_dir_fd;               /* holds the exec fifo */
+    sigset_t original_mask;         /* restored before exec */
+    struct seccomp_filter *seccomp; /* built by the parent, loaded last; may be NULL */
 };
 
 /* In the forked child: become the container process; never returns. */

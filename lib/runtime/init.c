@@ -239,14 +239,19 @@ _Noreturn static void wait_and_exec(struct init_context *c, char *program)
         dprintf(STDERR_FILENO, "hutch-oci: wait for start: %s\n", strerror(errno));
         _exit(127);
     }
-    if (process_drop_bounding(p->capabilities, &err) < 0 ||
+    /* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while we have it */
+    if ((!p->no_new_privileges && seccomp_filter_load(c->seccomp, &err) < 0) ||
+        process_drop_bounding(p->capabilities, &err) < 0 ||
         process_set_user(p, c->setgroups_allowed, &err) < 0 ||
         process_set_capabilities(p->capabilities, &err) < 0) {
         dprintf(STDERR_FILENO, "hutch-oci: %s\n", hutch_error_message(&err));
         _exit(127);
     }
-    if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-        dprintf(STDERR_FILENO, "hutch-oci: set no_new_privs: %s\n", strerror(errno));
+    /* no_new_privs comes before the filter, and the filter as late as possible */
+    if (p->no_new_privileges &&
+        (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || seccomp_filter_load(c->seccomp, &err) < 0)) {
+        dprintf(STDERR_FILENO, "hutch-oci: %s\n",
+                hutch_error_is_set(&err) ? hutch_error_message(&err) : "set no_new_privs");
         _exit(127);
     }
     /* everything but stdio (and the fifo until exec) closes on exec */
