@@ -45,6 +45,145 @@ static const char *const readonly_paths[] = {
     "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
 };
 
+static void put_strings(struct json_writer *w, const char *key, const char *const *list);
+
+/*
+ * The default seccomp profile: allow by default, refuse with EPERM what
+ * docker and podman refuse to a container without the matching capability
+ * (the default capabilities grant none of these).
+ */
+static const char *const denied_syscalls[] = {
+    /* kernel keyring: not namespaced */
+    "add_key",
+    "keyctl",
+    "request_key",
+    /* replacing or rebooting the kernel, kernel modules */
+    "kexec_load",
+    "kexec_file_load",
+    "reboot",
+    "init_module",
+    "finit_module",
+    "delete_module",
+    "create_module",
+    "get_kernel_syms",
+    "query_module",
+    /* kernel programs and tracing */
+    "bpf",
+    "perf_event_open",
+    "lookup_dcookie",
+    "fanotify_init",
+    /* mounts and namespaces (CAP_SYS_ADMIN) */
+    "mount",
+    "umount",
+    "umount2",
+    "pivot_root",
+    "unshare",
+    "setns",
+    "open_tree",
+    "move_mount",
+    "fsopen",
+    "fsconfig",
+    "fsmount",
+    "fspick",
+    "mount_setattr",
+    /* the clock (CAP_SYS_TIME) */
+    "clock_settime",
+    "clock_settime64",
+    "settimeofday",
+    "stime",
+    "clock_adjtime",
+    "clock_adjtime64",
+    /* host-wide resources and accounting */
+    "acct",
+    "swapon",
+    "swapoff",
+    "quotactl",
+    "quotactl_fd",
+    "syslog",
+    "nfsservctl",
+    "_sysctl",
+    "sysfs",
+    "ustat",
+    "uselib",
+    "vm86",
+    "vm86old",
+    "iopl",
+    "ioperm",
+    "userfaultfd",
+    /* file handles reach outside the container's mounts (the "shocker" escape) */
+    "open_by_handle_at",
+    "name_to_handle_at",
+    /* another process's memory (CAP_SYS_PTRACE) and NUMA policy (CAP_SYS_NICE) */
+    "kcmp",
+    "process_vm_readv",
+    "process_vm_writev",
+    "move_pages",
+    "mbind",
+    "set_mempolicy",
+    NULL,
+};
+
+/* clone() flags that create namespaces: refused one by one (MASKED_EQ). */
+static const uint64_t namespace_clone_flags[] = {
+    0x00020000, /* CLONE_NEWNS */
+    0x04000000, /* CLONE_NEWUTS */
+    0x08000000, /* CLONE_NEWIPC */
+    0x10000000, /* CLONE_NEWUSER */
+    0x20000000, /* CLONE_NEWPID */
+    0x40000000, /* CLONE_NEWNET */
+    0x02000000, /* CLONE_NEWCGROUP */
+    0x00000080, /* CLONE_NEWTIME */
+};
+
+static void put_errno_rule(struct json_writer *w, const char *const *names, uint32_t errno_ret)
+{
+    json_writer_begin_object(w);
+    put_strings(w, "names", names);
+    json_writer_key(w, "action");
+    json_writer_string(w, "SCMP_ACT_ERRNO");
+    json_writer_key(w, "errnoRet");
+    json_writer_uint(w, errno_ret);
+}
+
+static void put_seccomp(struct json_writer *w)
+{
+    static const char *const archs[] = { "SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32",
+                                         NULL };
+
+    json_writer_key(w, "seccomp");
+    json_writer_begin_object(w);
+    json_writer_key(w, "defaultAction");
+    json_writer_string(w, "SCMP_ACT_ALLOW");
+    put_strings(w, "architectures", archs);
+    json_writer_key(w, "syscalls");
+    json_writer_begin_array(w);
+    put_errno_rule(w, denied_syscalls, 1 /* EPERM */);
+    json_writer_end_object(w);
+    /* conditions on one argument are alternatives: any namespace flag is refused */
+    put_errno_rule(w, (const char *const[]){ "clone", NULL }, 1);
+    json_writer_key(w, "args");
+    json_writer_begin_array(w);
+    for (size_t i = 0; i < sizeof(namespace_clone_flags) / sizeof(namespace_clone_flags[0]); i++) {
+        json_writer_begin_object(w);
+        json_writer_key(w, "index");
+        json_writer_uint(w, 0);
+        json_writer_key(w, "value");
+        json_writer_uint(w, namespace_clone_flags[i]);
+        json_writer_key(w, "valueTwo");
+        json_writer_uint(w, namespace_clone_flags[i]);
+        json_writer_key(w, "op");
+        json_writer_string(w, "SCMP_CMP_MASKED_EQ");
+        json_writer_end_object(w);
+    }
+    json_writer_end_array(w);
+    json_writer_end_object(w);
+    /* clone3 passes its flags in memory a filter cannot read: ENOSYS makes libc use clone */
+    put_errno_rule(w, (const char *const[]){ "clone3", NULL }, 38 /* ENOSYS */);
+    json_writer_end_object(w);
+    json_writer_end_array(w);
+    json_writer_end_object(w);
+}
+
 static void put_strings(struct json_writer *w, const char *key, const char *const *list)
 {
     json_writer_key(w, key);
@@ -198,6 +337,7 @@ static void put_linux(struct json_writer *w, const struct hutch_spec_default_opt
         json_writer_end_object(w);
     }
     json_writer_end_array(w);
+    put_seccomp(w);
     put_strings(w, "maskedPaths", masked_paths);
     put_strings(w, "readonlyPaths", readonly_paths);
     json_writer_end_object(w);
