@@ -8,8 +8,12 @@ BUILD_PACKAGES="meson ninja-build pkg-config gcc git libseccomp-dev libcap-dev l
 # Running containers: newuidmap/newgidmap for rootless id ranges; busybox-static
 # for the first container's rootfs; python3 to write its config.
 RUN_PACKAGES="uidmap busybox-static python3"
-# The test suite: unit tests, CLI tests, format check, sanitizer and fuzzer builds.
-TEST_PACKAGES="check bats clang clang-format libclang-rt-14-dev python3"
+# The test suite: unit tests, CLI tests, format check, sanitizer and fuzzer builds, and
+# the qemu test bed (tiny-initramfs in the same call keeps apt from pulling
+# initramfs-tools, udev and systemd onto the host with the kernel image).
+TEST_PACKAGES="check bats clang clang-format libclang-rt-14-dev python3 qemu-system-x86
+               linux-image-amd64 tiny-initramfs selinux-policy-default policycoreutils
+               selinux-utils"
 
 log() {
     printf '==> %s\n' "$*"
