@@ -15,6 +15,12 @@ extern const struct cli_command oci_start_command;
 extern const struct cli_command oci_state_command;
 
 /* The flags of create, which run takes too. */
+enum {
+    OCI_FLAG_BUNDLE = 'b',
+    OCI_FLAG_PID_FILE = 1000,
+    OCI_FLAG_NO_PIVOT,
+    OCI_FLAG_NO_NEW_KEYRING
+};
 extern const struct cli_flag oci_create_flags[];
 int oci_create_flag(void *opts, int id, const char *value);
 

@@ -5,15 +5,14 @@
 #include "commands.h"
 #include "oci.h"
 
-enum { FLAG_BUNDLE = 'b', FLAG_PID_FILE = 1000, FLAG_NO_PIVOT, FLAG_NO_NEW_KEYRING };
-
 const struct cli_flag oci_create_flags[] = {
-    { FLAG_BUNDLE, "bundle", 'b', CLI_ARG, "DIR",
+    { OCI_FLAG_BUNDLE, "bundle", 'b', CLI_ARG, "DIR",
       "the bundle: config.json and the rootfs (default: the current directory)" },
-    { FLAG_PID_FILE, "pid-file", 0, CLI_ARG, "FILE", "write the container process's pid to FILE" },
-    { FLAG_NO_PIVOT, "no-pivot", 0, CLI_NO_ARG, NULL,
+    { OCI_FLAG_PID_FILE, "pid-file", 0, CLI_ARG, "FILE",
+      "write the container process's pid to FILE" },
+    { OCI_FLAG_NO_PIVOT, "no-pivot", 0, CLI_NO_ARG, NULL,
       "move the rootfs over / and chroot instead of pivot_root (for a ramdisk root)" },
-    { FLAG_NO_NEW_KEYRING, "no-new-keyring", 0, CLI_NO_ARG, NULL,
+    { OCI_FLAG_NO_NEW_KEYRING, "no-new-keyring", 0, CLI_NO_ARG, NULL,
       "keep the session keyring of the caller" },
     { 0 },
 };
@@ -23,16 +22,16 @@ int oci_create_flag(void *opts, int id, const char *value)
     struct hutch_create_options *o = opts;
 
     switch (id) {
-    case FLAG_BUNDLE:
+    case OCI_FLAG_BUNDLE:
         o->bundle = value;
         break;
-    case FLAG_PID_FILE:
+    case OCI_FLAG_PID_FILE:
         o->pid_file = value;
         break;
-    case FLAG_NO_PIVOT:
+    case OCI_FLAG_NO_PIVOT:
         o->no_pivot = true;
         break;
-    case FLAG_NO_NEW_KEYRING:
+    case OCI_FLAG_NO_NEW_KEYRING:
         o->no_new_keyring = true;
         break;
     default:

@@ -7,13 +7,16 @@
 
 enum { FLAG_DETACH = 'd', FLAG_KEEP = 2000 };
 
+/* create's flags and run's own; cli_parse takes one table */
 static const struct cli_flag run_flags[] = {
-    { 'b', "bundle", 'b', CLI_ARG, "DIR",
+    { OCI_FLAG_BUNDLE, "bundle", 'b', CLI_ARG, "DIR",
       "the bundle: config.json and the rootfs (default: the current directory)" },
-    { 1000, "pid-file", 0, CLI_ARG, "FILE", "write the container process's pid to FILE" },
-    { 1001, "no-pivot", 0, CLI_NO_ARG, NULL,
+    { OCI_FLAG_PID_FILE, "pid-file", 0, CLI_ARG, "FILE",
+      "write the container process's pid to FILE" },
+    { OCI_FLAG_NO_PIVOT, "no-pivot", 0, CLI_NO_ARG, NULL,
       "move the rootfs over / and chroot instead of pivot_root (for a ramdisk root)" },
-    { 1002, "no-new-keyring", 0, CLI_NO_ARG, NULL, "keep the session keyring of the caller" },
+    { OCI_FLAG_NO_NEW_KEYRING, "no-new-keyring", 0, CLI_NO_ARG, NULL,
+      "keep the session keyring of the caller" },
     { FLAG_DETACH, "detach", 'd', CLI_NO_ARG, NULL, "return once the container runs" },
     { FLAG_KEEP, "keep", 0, CLI_NO_ARG, NULL,
       "keep the container's state after it exits (delete it later)" },

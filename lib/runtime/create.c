@@ -41,10 +41,6 @@ static int is_selinux_enabled(void)
 #include "sync.h"
 #include "sysctl.h"
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-
 void run_signal_set(sigset_t *set)
 {
     static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCHLD };
@@ -100,6 +96,24 @@ static int check_supported(const struct hutch_spec *spec, const char *config, hu
     return 0;
 }
 
+static bool has_capability(const hutch_strings *set, const char *name)
+{
+    for (size_t i = 0; i < set->n; i++)
+        if (strcmp(set->items[i], name) == 0)
+            return true;
+    return false;
+}
+
+static bool mounts_proc(const struct hutch_spec *spec)
+{
+    for (size_t i = 0; i < spec->mounts.n; i++) {
+        const struct hutch_spec_mount *m = &spec->mounts.items[i];
+        if (strcmp(m->destination, "/proc") == 0 && m->type != NULL && strcmp(m->type, "proc") == 0)
+            return true;
+    }
+    return false;
+}
+
 /* The checks that need no process: the bundle holds what a container needs. */
 static int check_spec(const struct hutch_spec *spec, const char *config, const char *rootfs,
                       int ns_flags, hutch_error *err)
@@ -120,6 +134,11 @@ static int check_spec(const struct hutch_spec *spec, const char *config, const c
     if (!(ns_flags & CLONE_NEWNS))
         return hutch_error_set(err, EINVAL, "%s: linux.namespaces: a mount namespace is required",
                                config);
+    if (!mounts_proc(spec))
+        return hutch_error_set(err, EINVAL,
+                               "%s: mounts: the container needs /proc (a mount of type proc at "
+                               "/proc): its process waits for start through it",
+                               config);
     if (geteuid() != 0 && !(ns_flags & CLONE_NEWUSER))
         return hutch_error_set(err, EPERM,
                                "%s: linux.namespaces: without root, a container needs a user "
@@ -127,6 +146,16 @@ static int check_spec(const struct hutch_spec *spec, const char *config, const c
                                "--rootless' writes such a configuration",
                                config);
     r = spec->linux_cfg != NULL ? spec->linux_cfg->resources : NULL;
+    /* device rules need the cgroup device program (not made yet): without it, a container
+     * that may mknod in the host's user namespace could make and open any device */
+    if (r != NULL && r->devices.n > 0 && geteuid() == 0 && !(ns_flags & CLONE_NEWUSER) &&
+        spec->process->capabilities != NULL &&
+        has_capability(&spec->process->capabilities->bounding, "CAP_MKNOD"))
+        return hutch_error_set(err, ENOTSUP,
+                               "%s: linux.resources.devices cannot be enforced yet, and "
+                               "process.capabilities grants CAP_MKNOD: drop CAP_MKNOD or use a "
+                               "user namespace",
+                               config);
     if (r != NULL) {
         const char *asked = r->memory              ? "memory"
                             : r->cpu               ? "cpu"
@@ -178,11 +207,6 @@ static int give_fifo_to_container_root(const struct container_dir *d, const stru
     return 0;
 }
 
-static bool single_own_mapping(const hutch_spec_idmaps *maps, uint32_t own)
-{
-    return maps->n == 1 && maps->items[0].host_id == own && maps->items[0].size == 1;
-}
-
 /* Wait for a child, retrying on EINTR; its status, or -1. */
 static int wait_child(pid_t pid)
 {
@@ -196,10 +220,11 @@ static int wait_child(pid_t pid)
 
 struct creation {
     struct container_dir dir;
-    hutch_spec_map annotations;
-    pid_t child; /* the forked process */
-    pid_t init;  /* the container process */
-    int sync_fd; /* our end */
+    int fifo_fd;    /* O_PATH on the exec fifo, for the child */
+    pid_t child;    /* the forked process */
+    pid_t init;     /* the container process */
+    int init_pidfd; /* the container process when it is not our child */
+    int sync_fd;    /* our end */
 };
 
 /* Talk the child through its setup; returns the container process's pid. */
@@ -221,6 +246,10 @@ static int supervise_setup(struct creation *cr, const struct init_context *c, hu
         if (sync_expect(cr->sync_fd, SYNC_INIT_PID, &value, err) < 0)
             return -err->code;
         cr->init = value;
+        /* a grandchild: hold it by pidfd, so a failure never signals a reused pid */
+        cr->init_pidfd = (int)syscall(SYS_pidfd_open, cr->init, 0);
+        if (cr->init_pidfd < 0)
+            return hutch_error_syscall(err, errno, "hold the container process %d", (int)cr->init);
     }
     if (sync_expect(cr->sync_fd, SYNC_READY, NULL, err) < 0)
         return -err->code;
@@ -266,7 +295,9 @@ int container_create(const struct hutch_runtime *rt, const char *id,
     hutch_autofree char *rootfs = NULL;
     hutch_autospec spec = NULL;
     struct init_context c;
-    struct creation cr = { .dir = CONTAINER_DIR_INIT, .sync_fd = -1 };
+    struct creation cr = {
+        .dir = CONTAINER_DIR_INIT, .sync_fd = -1, .fifo_fd = -1, .init_pidfd = -1
+    };
     struct state_record record;
     int sv[2] = { -1, -1 };
     int ns_flags;
@@ -301,7 +332,7 @@ int container_create(const struct hutch_runtime *rt, const char *id,
     for (size_t i = 0; i < c.ns.n_join; i++)
         ns_flags |= c.ns.join[i].flag;
     if (check_spec(spec, config, rootfs, ns_flags, err) < 0 ||
-        sysctl_check(spec, ns_flags, err) < 0) {
+        sysctl_check(spec, c.ns.create_flags, err) < 0) {
         namespace_plan_close(&c.ns);
         return -err->code;
     }
@@ -310,11 +341,12 @@ int container_create(const struct hutch_runtime *rt, const char *id,
                   rt->state_root, id);
     c.spec = spec;
     c.rootfs = rootfs;
+    c.bundle = bundle;
     c.fast_path = c.ns.n_join == 0 && !(c.ns.create_flags & CLONE_NEWTIME);
     c.init_forks = !c.fast_path && (ns_flags & (CLONE_NEWPID | CLONE_NEWTIME));
     c.setgroups_allowed = !(c.ns.create_flags & CLONE_NEWUSER) || geteuid() == 0 ||
-                          !(single_own_mapping(&spec->linux_cfg->uid_mappings, geteuid()) &&
-                            single_own_mapping(&spec->linux_cfg->gid_mappings, getegid()));
+                          !(idmap_is_own_single(&spec->linux_cfg->uid_mappings, geteuid()) &&
+                            idmap_is_own_single(&spec->linux_cfg->gid_mappings, getegid()));
     if (seccomp_filter_build(rt, spec->linux_cfg ? spec->linux_cfg->seccomp : NULL, &c.seccomp,
                              err) < 0) {
         hutch_error_wrap(err, "%s", config);
@@ -347,6 +379,11 @@ int container_create(const struct hutch_runtime *rt, const char *id,
     }
     if (give_fifo_to_container_root(&cr.dir, spec, c.ns.create_flags, err) < 0)
         goto fail;
+    cr.fifo_fd = openat(cr.dir.dir_fd, EXEC_FIFO, O_PATH | O_CLOEXEC | O_NOFOLLOW);
+    if (cr.fifo_fd < 0) {
+        hutch_error_syscall(err, errno, "open %s/%s", cr.dir.path, EXEC_FIFO);
+        goto fail;
+    }
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
         hutch_error_syscall(err, errno, "create the sync socket");
         goto fail;
@@ -372,7 +409,7 @@ int container_create(const struct hutch_runtime *rt, const char *id,
         close(cr.dir.lock_fd);
         close(sv[0]);
         c.sync_fd = sv[1];
-        c.state_dir_fd = cr.dir.dir_fd;
+        c.fifo_fd = cr.fifo_fd;
         container_child_main(&c);
     }
     close(sv[1]);
@@ -384,13 +421,18 @@ int container_create(const struct hutch_runtime *rt, const char *id,
         goto fail;
     record.pid = cr.init;
     record.start_time = process_start_time(cr.init);
-    record.own_pid_namespace = (ns_flags & CLONE_NEWPID) != 0;
+    record.own_pid_namespace = (c.ns.create_flags & CLONE_NEWPID) != 0;
     if (state_record_write(&cr.dir, &record, err) < 0)
         goto fail;
     if (o->pid_file != NULL && write_pid_file(o->pid_file, cr.init, err) < 0)
         goto fail;
+    if (sync_send(cr.sync_fd, SYNC_RECORDED, 0, err) < 0)
+        goto fail;
     runtime_debug(rt, "create %s: container process %d is waiting for start", id, (int)cr.init);
     close(sv[0]);
+    close(cr.fifo_fd);
+    if (cr.init_pidfd >= 0)
+        close(cr.init_pidfd);
     namespace_plan_close(&c.ns);
     seccomp_filter_free(c.seccomp);
     container_dir_close(&cr.dir);
@@ -400,14 +442,20 @@ int container_create(const struct hutch_runtime *rt, const char *id,
 
 fail:
     ret = -err->code;
-    if (cr.init > 0 && cr.init != cr.child)
-        kill(cr.init, SIGKILL);
+    if (cr.init_pidfd >= 0)
+        syscall(SYS_pidfd_send_signal, cr.init_pidfd, SIGKILL, NULL, 0);
     if (cr.child > 0) {
         kill(cr.child, SIGKILL);
         wait_child(cr.child);
     }
     if (sv[0] >= 0)
         close(sv[0]);
+    if (cr.fifo_fd >= 0)
+        close(cr.fifo_fd);
+    if (cr.init_pidfd >= 0)
+        close(cr.init_pidfd);
+    if (for_run && !c.fast_path)
+        prctl(PR_SET_CHILD_SUBREAPER, 0);
     if (sv[1] >= 0)
         close(sv[1]);
     namespace_plan_close(&c.ns);

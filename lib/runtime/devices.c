@@ -57,12 +57,27 @@ static int open_parent(int rootfs_fd, const char *path, const char **name, hutch
     return rootfs_open_or_create(rootfs_fd, dir, false, err);
 }
 
-/* Bind the host's node at the same path onto an empty file: for user namespaces. */
-static int bind_from_host(int parent, const char *name, const char *path, hutch_error *err)
+/*
+ * Bind the host's node at the same path onto an empty file: for user
+ * namespaces. Only a device under /dev that is the very device asked for.
+ */
+static int bind_from_host(int parent, const char *name, const struct device *dev, hutch_error *err)
 {
+    const char *path = dev->path;
+    hutch_autoclose int host = -1;
     hutch_autoclose int fd = -1;
-    char target[64];
+    char source[64], target[64];
+    struct stat st;
     int created;
+
+    host = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (strncmp(path, "/dev/", 5) != 0 || strstr(path, "/../") != NULL || host < 0 ||
+        fstat(host, &st) < 0 || (st.st_mode & S_IFMT) != dev->type ||
+        major(st.st_rdev) != dev->major || minor(st.st_rdev) != dev->minor)
+        return hutch_error_set(err, EPERM,
+                               "device %s: in a user namespace it can only be bound from the "
+                               "host's identical device node, and there is none",
+                               path);
 
     created = openat(parent, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (created < 0)
@@ -72,7 +87,8 @@ static int bind_from_host(int parent, const char *name, const char *path, hutch_
     if (fd < 0)
         return hutch_error_syscall(err, errno, "open %s", path);
     fd_path(fd, target, sizeof(target));
-    if (mount(path, target, NULL, MS_BIND, NULL) < 0)
+    fd_path(host, source, sizeof(source));
+    if (mount(source, target, NULL, MS_BIND, NULL) < 0)
         return hutch_error_syscall(err, errno, "bind the host's %s", path);
     return 0;
 }
@@ -99,7 +115,7 @@ static int create_device(int rootfs_fd, const struct device *dev, hutch_error *e
             return create_device(rootfs_fd, dev, err);
         }
         if (errno == EPERM && dev->type != S_IFIFO)
-            return bind_from_host(parent, name, dev->path, err);
+            return bind_from_host(parent, name, dev, err);
         return hutch_error_syscall(err, errno, "create device %s", dev->path);
     }
     /* mknod applied the umask: set the mode and the owner as asked */

@@ -229,7 +229,7 @@ static int run_helper(const char *helper, pid_t pid, const hutch_spec_idmaps *ma
     return 0;
 }
 
-static bool is_own_single(const hutch_spec_idmaps *maps, uint32_t own)
+bool idmap_is_own_single(const hutch_spec_idmaps *maps, uint32_t own)
 {
     return maps->n == 1 && maps->items[0].host_id == own && maps->items[0].size == 1;
 }
@@ -244,7 +244,7 @@ int idmap_write(pid_t pid, const hutch_spec_idmaps *uids, const hutch_spec_idmap
 
     if (uid == 0)
         return write_direct(pid, uids, gids, false, err);
-    if (is_own_single(uids, uid) && is_own_single(gids, gid))
+    if (idmap_is_own_single(uids, uid) && idmap_is_own_single(gids, gid))
         return write_direct(pid, uids, gids, true, err);
     pw = getpwuid(uid);
     user = pw != NULL ? pw->pw_name : NULL;

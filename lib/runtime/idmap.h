@@ -3,6 +3,7 @@
 #ifndef HUTCH_RUNTIME_IDMAP_H
 #define HUTCH_RUNTIME_IDMAP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -28,6 +29,9 @@ int subid_ranges(const char *file, const char *user, uid_t uid, struct subid_ran
  */
 int idmap_check_allowed(const hutch_spec_idmaps *maps, const char *what, uint32_t own,
                         const char *file, const char *user, uid_t uid, hutch_error *err);
+
+/* One mapping of exactly the caller's own id: writable without newuidmap. */
+bool idmap_is_own_single(const hutch_spec_idmaps *maps, uint32_t own);
 
 /*
  * Write uid_map and gid_map of process `pid`: directly as root, or for the

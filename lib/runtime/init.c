@@ -8,10 +8,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/mount.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -31,22 +33,60 @@
 #include "sync.h"
 #include "sysctl.h"
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
 #ifndef KEYCTL_JOIN_SESSION_KEYRING
 #define KEYCTL_JOIN_SESSION_KEYRING 1
 #endif
 
 /* After the id maps are written: act as root of the new user namespace. */
+/*
+ * From here on no process that shares a namespace with us (a joined pid
+ * namespace holds the container's other processes) may read our memory or
+ * open /proc/PID/exe (hutch-oci's binary). Only after the id maps are
+ * written: hutch-oci writes them through our /proc files.
+ */
+static void stop_being_dumpable(void)
+{
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 static void become_namespace_root(void)
 {
     /* fails only when 0 is not mapped; process.user is set later either way */
     if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
         return;
-    /* changing ids made us non-dumpable, which gives /proc/self to the host's root:
-     * we could no longer write our own files there (timens_offsets, ...) */
-    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+}
+
+/*
+ * Close every inherited fd but stdio and `keep`: nothing of the caller's
+ * (a directory above all, which a cwd of /proc/self/fd/N would walk out of)
+ * may be reachable while the config and the image steer this process.
+ */
+static int close_inherited_fds(const int *keep, size_t n, hutch_error *err)
+{
+    unsigned int from = 3;
+    int sorted[8];
+
+    memcpy(sorted, keep, n * sizeof(int));
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
+            int t = sorted[j];
+            sorted[j] = sorted[j - 1];
+            sorted[j - 1] = t;
+        }
+    for (size_t i = 0; i <= n; i++) {
+        unsigned int to = i < n ? (unsigned int)sorted[i] - 1 : ~0U;
+        if (i < n && (unsigned int)sorted[i] < from)
+            continue;
+        if (to >= from && syscall(SYS_close_range, from, to, 0) < 0) {
+            if (errno != ENOSYS)
+                return hutch_error_syscall(err, errno, "close inherited file descriptors");
+            for (unsigned int fd = from; fd <= to && fd < 65536; fd++)
+                close((int)fd);
+        }
+        if (i < n)
+            from = (unsigned int)sorted[i] + 1;
+    }
+    return 0;
 }
 
 static int write_time_offsets(const struct hutch_spec_linux *l, hutch_error *err)
@@ -150,6 +190,14 @@ static int mask_and_protect(const struct hutch_spec_linux *l, hutch_error *err)
     return 0;
 }
 
+static bool mounts_dev(const struct hutch_spec *spec)
+{
+    for (size_t i = 0; i < spec->mounts.n; i++)
+        if (strcmp(spec->mounts.items[i].destination, "/dev") == 0)
+            return true;
+    return false;
+}
+
 static int prepare_rootfs(const struct init_context *c, hutch_error *err)
 {
     const struct hutch_spec *spec = c->spec;
@@ -165,6 +213,14 @@ static int prepare_rootfs(const struct init_context *c, hutch_error *err)
     rootfs_fd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfs_fd < 0)
         return hutch_error_syscall(err, errno, "open rootfs %s", c->rootfs);
+    /* device nodes an image brings must not open host devices: only the container's own
+     * /dev (which we fill) may hold usable nodes, and only when the config mounts one */
+    if (mounts_dev(spec)) {
+        struct mount_attr attr = { .attr_set = MOUNT_ATTR_NODEV };
+        if (syscall(SYS_mount_setattr, rootfs_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+                    sizeof(attr)) < 0)
+            return hutch_error_syscall(err, errno, "make rootfs %s nodev", c->rootfs);
+    }
     if (mounts_apply(spec, rootfs_fd, err) < 0 || devices_create(spec, rootfs_fd, err) < 0)
         return -err->code;
     if (sysctl_apply(spec, err) < 0)
@@ -203,11 +259,15 @@ static int setup(struct init_context *c, char **program, hutch_error *err)
         return -err->code;
     if (chdir(p->cwd) < 0)
         return hutch_error_syscall(err, errno, "process.cwd: %s", p->cwd);
-    if (!c->setgroups_allowed && p->user.additional_gids.n > 0)
-        return hutch_error_set(err, EPERM,
-                               "process.user.additionalGids: supplementary groups need a gid "
-                               "mapping through newgidmap; with a single-id mapping setgroups "
-                               "is denied");
+    {
+        /* a cwd outside our root (reached through a leaked fd) reads "(unreachable)..." */
+        char here[PATH_MAX];
+        if (getcwd(here, sizeof(here)) == NULL || here[0] != '/')
+            return hutch_error_set(err, EPERM, "process.cwd: %s leads outside the container",
+                                   p->cwd);
+    }
+    if (process_check_user(p, c->setgroups_allowed, err) < 0)
+        return -err->code;
     return process_find_program(p, program, err);
 }
 
@@ -228,13 +288,16 @@ _Noreturn static void wait_and_exec(struct init_context *c, char *program)
     char **argv = exec_vector(&p->args);
     char **envp = exec_vector(&p->env);
     hutch_error err = HUTCH_ERROR_INIT;
+    char fifo_path[64];
     int fifo;
 
     if (argv == NULL || envp == NULL) {
         dprintf(STDERR_FILENO, "hutch-oci: exec %s: out of memory\n", program);
         _exit(127);
     }
-    fifo = openat(c->state_dir_fd, EXEC_FIFO, O_WRONLY | O_CLOEXEC);
+    /* through our own /proc: the fifo was kept as an O_PATH fd, never its directory */
+    snprintf(fifo_path, sizeof(fifo_path), "/proc/self/fd/%d", c->fifo_fd);
+    fifo = open(fifo_path, O_WRONLY | O_CLOEXEC);
     if (fifo < 0) {
         dprintf(STDERR_FILENO, "hutch-oci: wait for start: %s\n", strerror(errno));
         _exit(127);
@@ -254,8 +317,6 @@ _Noreturn static void wait_and_exec(struct init_context *c, char *program)
                 hutch_error_is_set(&err) ? hutch_error_message(&err) : "set no_new_privs");
         _exit(127);
     }
-    /* everything but stdio (and the fifo until exec) closes on exec */
-    syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
     if (write(fifo, "0", 1) != 1)
         _exit(127);
     sigprocmask(SIG_SETMASK, &c->original_mask, NULL);
@@ -273,7 +334,9 @@ _Noreturn static void become_init(struct init_context *c)
         sync_send_error(c->sync_fd, &err);
         _exit(1);
     }
-    if (sync_send(c->sync_fd, SYNC_READY, 0, &err) < 0)
+    /* go on only once hutch-oci has recorded us: if it died, nobody could ever start us */
+    if (sync_send(c->sync_fd, SYNC_READY, 0, &err) < 0 ||
+        sync_expect(c->sync_fd, SYNC_RECORDED, NULL, &err) < 0)
         _exit(1);
     close(c->sync_fd);
     wait_and_exec(c, program);
@@ -292,6 +355,7 @@ _Noreturn static void stage_one(struct init_context *c)
 
     if (namespace_plan_join(&c->ns, &err) < 0)
         goto fail;
+    namespace_plan_close(&c->ns);
     if (flags & CLONE_NEWUSER) {
         if (unshare(CLONE_NEWUSER) < 0) {
             hutch_error_syscall(&err, errno, "create a user namespace");
@@ -302,6 +366,7 @@ _Noreturn static void stage_one(struct init_context *c)
             _exit(1);
         become_namespace_root();
     }
+    stop_being_dumpable();
     if (unshare(flags & ~(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWTIME)) < 0) {
         hutch_error_syscall(&err, errno, "create namespaces");
         goto fail;
@@ -311,8 +376,12 @@ _Noreturn static void stage_one(struct init_context *c)
             hutch_error_syscall(&err, errno, "create a time namespace");
             goto fail;
         }
+        /* our changed ids made us non-dumpable, which gives /proc/self to the host's
+         * root: be dumpable just long enough to write our own offsets */
+        prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
         if (write_time_offsets(c->spec->linux_cfg, &err) < 0)
             goto fail;
+        stop_being_dumpable();
     }
     if ((flags & CLONE_NEWPID) && unshare(CLONE_NEWPID) < 0) {
         hutch_error_syscall(&err, errno, "create a pid namespace");
@@ -338,7 +407,17 @@ fail:
 _Noreturn void container_child_main(struct init_context *c)
 {
     hutch_error err = HUTCH_ERROR_INIT;
+    int keep[8] = { c->sync_fd, c->fifo_fd };
+    size_t n_keep = 2;
 
+    for (size_t i = 0; i < c->ns.n_join && n_keep < 8; i++)
+        keep[n_keep++] = c->ns.join[i].fd;
+    if (close_inherited_fds(keep, n_keep, &err) < 0 || chdir(c->bundle) < 0) {
+        if (!hutch_error_is_set(&err))
+            hutch_error_syscall(&err, errno, "enter bundle %s", c->bundle);
+        sync_send_error(c->sync_fd, &err);
+        _exit(1);
+    }
     if (!c->fast_path)
         stage_one(c);
     if (c->ns.create_flags & CLONE_NEWUSER) {
@@ -346,5 +425,6 @@ _Noreturn void container_child_main(struct init_context *c)
             _exit(1);
         become_namespace_root();
     }
+    stop_being_dumpable();
     become_init(c);
 }

@@ -341,7 +341,12 @@ int container_signal(const struct container_dir *d, const struct state_record *r
     pidfd = open_container_pidfd(r);
     if (pidfd < 0)
         return hutch_error_set(err, ESRCH, "container %s is stopped: no process to signal", d->id);
-    if (all && r->own_pid_namespace && signal_all(r, signo, err) < 0)
+    if (all && !r->own_pid_namespace)
+        return hutch_error_set(err, EINVAL,
+                               "container %s has no pid namespace of its own: --all cannot tell "
+                               "its processes from others",
+                               d->id);
+    if (all && signal_all(r, signo, err) < 0)
         return -err->code;
     if (syscall(SYS_pidfd_send_signal, pidfd, signo, NULL, 0) < 0 && errno != ESRCH)
         return hutch_error_syscall(err, errno, "send %s to container %s",

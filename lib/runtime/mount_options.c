@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/mount.h>
 #include <sys/mount.h>
 
 #include "../core/strbuf.h"
@@ -52,12 +53,48 @@ static const struct {
     { "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
 };
 
+/* The recursive options of runtime-spec 1.1 (mount_setattr with AT_RECURSIVE). */
+static const struct {
+    const char *name;
+    uint64_t attr;
+    bool clear;
+} recursive_options[] = {
+    { "rrw", MOUNT_ATTR_RDONLY, true },
+    { "rnosuid", MOUNT_ATTR_NOSUID, false },
+    { "rsuid", MOUNT_ATTR_NOSUID, true },
+    { "rnodev", MOUNT_ATTR_NODEV, false },
+    { "rdev", MOUNT_ATTR_NODEV, true },
+    { "rnoexec", MOUNT_ATTR_NOEXEC, false },
+    { "rexec", MOUNT_ATTR_NOEXEC, true },
+    { "rnodiratime", MOUNT_ATTR_NODIRATIME, false },
+    { "rdiratime", MOUNT_ATTR_NODIRATIME, true },
+    { "rnosymfollow", MOUNT_ATTR_NOSYMFOLLOW, false },
+    { "rsymfollow", MOUNT_ATTR_NOSYMFOLLOW, true },
+};
+
 unsigned long propagation_flags(const char *word)
 {
     for (size_t i = 0; i < sizeof(propagation_options) / sizeof(propagation_options[0]); i++)
         if (strcmp(propagation_options[i].name, word) == 0)
             return propagation_options[i].flags;
     return 0;
+}
+
+static bool recursive_attr(const char *opt, struct mount_options *o)
+{
+    for (size_t i = 0; i < sizeof(recursive_options) / sizeof(recursive_options[0]); i++) {
+        if (strcmp(recursive_options[i].name, opt) != 0)
+            continue;
+        if (recursive_options[i].clear) {
+            o->attr_clr |= recursive_options[i].attr;
+            o->attr_set &= ~recursive_options[i].attr;
+        } else {
+            o->attr_set |= recursive_options[i].attr;
+            o->attr_clr &= ~recursive_options[i].attr;
+        }
+        return true;
+    }
+    return false;
 }
 
 int mount_options_parse(const hutch_strings *options, struct mount_options *o, hutch_error *err)
@@ -93,8 +130,10 @@ int mount_options_parse(const hutch_strings *options, struct mount_options *o, h
             o->bind = o->recursive = true;
         } else if (strcmp(opt, "rro") == 0) {
             o->recursive_readonly = true;
-        } else if (strcmp(opt, "defaults") == 0 || strcmp(opt, "rrw") == 0) {
+        } else if (strcmp(opt, "defaults") == 0) {
             /* nothing to do */
+        } else if (recursive_attr(opt, o)) {
+            /* recorded in attr_set / attr_clr */
         } else {
             if (data.len > 0)
                 strbuf_putc(&data, ',');

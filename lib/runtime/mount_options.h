@@ -4,6 +4,7 @@
 #define HUTCH_RUNTIME_MOUNT_OPTIONS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <hutch/error.h>
 #include <hutch/spec.h>
@@ -15,7 +16,9 @@ struct mount_options {
     bool bind;                 /* "bind" or "rbind" */
     bool recursive;            /* "rbind" */
     bool recursive_readonly;   /* "rro": read-only for every submount too */
-    char *data;                /* the rest, comma-joined, for the file system */
+    uint64_t attr_set;         /* recursive MOUNT_ATTR_* of "rnosuid", "rnodev", ... */
+    uint64_t attr_clr;
+    char *data; /* the rest, comma-joined, for the file system */
 };
 
 int mount_options_parse(const hutch_strings *options, struct mount_options *out, hutch_error *err);

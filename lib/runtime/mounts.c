@@ -122,6 +122,12 @@ static int mount_one(const struct hutch_spec_mount *m, int rootfs_fd, hutch_erro
 
     if (mount_options_parse(&m->options, &o, err) < 0)
         return -err->code;
+    if (is_bind(m, &o) && o.data != NULL) {
+        /* a bind mount has no file system to take these: refuse rather than drop them */
+        ret = hutch_error_set(err, EINVAL, "bind mount on %s: unknown option(s) %s", m->destination,
+                              o.data);
+        goto out;
+    }
     if (is_bind(m, &o)) {
         struct stat st;
         if (m->source == NULL) {
@@ -164,11 +170,14 @@ static int mount_one(const struct hutch_spec_mount *m, int rootfs_fd, hutch_erro
         ret = -err->code;
         goto out;
     }
-    if (o.recursive_readonly) {
-        struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+    /* the host's /sys or /sys/fs/cgroup bound in: read-only with every submount */
+    if (o.recursive_readonly || (bound_from_host && !is_type(m, "mqueue")))
+        o.attr_set |= MOUNT_ATTR_RDONLY;
+    if (o.attr_set != 0 || o.attr_clr != 0) {
+        struct mount_attr attr = { .attr_set = o.attr_set, .attr_clr = o.attr_clr };
         if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) <
             0) {
-            ret = hutch_error_syscall(err, errno, "make %s read-only recursively (rro)",
+            ret = hutch_error_syscall(err, errno, "apply the recursive options of %s",
                                       m->destination);
             goto out;
         }

@@ -9,10 +9,6 @@
 
 #include "namespaces.h"
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-
 static const struct {
     const char *type;
     int flag;

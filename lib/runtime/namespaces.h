@@ -3,10 +3,15 @@
 #ifndef HUTCH_RUNTIME_NAMESPACES_H
 #define HUTCH_RUNTIME_NAMESPACES_H
 
+#include <sched.h>
 #include <stdbool.h>
 
 #include <hutch/error.h>
 #include <hutch/spec.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080 /* Linux 5.6; older C libraries lack the name */
+#endif
 
 /* The CLONE_NEW* flag of a spec namespace type ("pid" -> CLONE_NEWPID), 0 if unknown. */
 int namespace_flag(const char *type);

@@ -42,20 +42,27 @@ int process_set_rlimits(const struct hutch_spec_process *p, hutch_error *err)
     return 0;
 }
 
+int process_check_user(const struct hutch_spec_process *p, bool setgroups_allowed, hutch_error *err)
+{
+    if (!setgroups_allowed && p->user.additional_gids.n > 0)
+        return hutch_error_set(err, EPERM,
+                               "process.user.additionalGids: supplementary groups need a gid "
+                               "mapping through newgidmap; with a single-id mapping setgroups "
+                               "is denied");
+    return 0;
+}
+
 int process_set_user(const struct hutch_spec_process *p, bool setgroups_allowed, hutch_error *err)
 {
     const struct hutch_spec_user *u = &p->user;
 
+    if (process_check_user(p, setgroups_allowed, err) < 0)
+        return -err->code;
     if (setgroups_allowed) {
         /* in a joined user namespace setgroups may be denied: fine when none are asked for */
         if (setgroups(u->additional_gids.n, u->additional_gids.items) < 0 &&
             !(errno == EPERM && u->additional_gids.n == 0))
             return hutch_error_syscall(err, errno, "process.user.additionalGids: setgroups");
-    } else if (u->additional_gids.n > 0) {
-        return hutch_error_set(err, EPERM,
-                               "process.user.additionalGids: supplementary groups need a gid "
-                               "mapping through newgidmap; with a single-id mapping setgroups "
-                               "is denied");
     }
     if (setresgid(u->gid, u->gid, u->gid) < 0)
         return hutch_error_syscall(err, errno, "process.user.gid: set gid %" PRIu32, u->gid);
@@ -66,25 +73,30 @@ int process_set_user(const struct hutch_spec_process *p, bool setgroups_allowed,
     return 0;
 }
 
-/* The capability numbers of a set, known to this kernel; the count. */
-static int capability_list(const hutch_strings *names, cap_value_t *out)
+/* The capabilities of a set that this kernel knows, as a bitmask (duplicates merge). */
+static uint64_t capability_mask(const hutch_strings *names)
 {
-    int n = 0, last = (int)cap_max_bits() - 1;
+    int last = (int)cap_max_bits() - 1;
+    uint64_t mask = 0;
 
     for (size_t i = 0; i < names->n; i++) {
         int cap = spec_name_index(spec_capability_names, names->items[i]);
-        if (cap >= 0 && cap <= last)
-            out[n++] = cap;
+        if (cap >= 0 && cap <= last && cap < 64)
+            mask |= UINT64_C(1) << cap;
     }
-    return n;
+    return mask;
 }
 
-static bool in_set(const hutch_strings *names, int cap)
+/* The numbers in `mask`, into `out` (room for 64); the count. */
+static int capability_list(const hutch_strings *names, cap_value_t *out)
 {
-    for (size_t i = 0; i < names->n; i++)
-        if (spec_name_index(spec_capability_names, names->items[i]) == cap)
-            return true;
-    return false;
+    uint64_t mask = capability_mask(names);
+    int n = 0;
+
+    for (int cap = 0; cap < 64; cap++)
+        if (mask & (UINT64_C(1) << cap))
+            out[n++] = cap;
+    return n;
 }
 
 int process_drop_bounding(const struct hutch_spec_capabilities *caps, hutch_error *err)
@@ -93,12 +105,13 @@ int process_drop_bounding(const struct hutch_spec_capabilities *caps, hutch_erro
     const hutch_strings *bounding = caps != NULL ? &caps->bounding : &none;
     int last = (int)cap_max_bits() - 1;
 
+    uint64_t keep = capability_mask(bounding);
+
     for (int cap = 0; cap <= last; cap++) {
-        if (in_set(bounding, cap))
+        if (cap < 64 && (keep & (UINT64_C(1) << cap)))
             continue;
         if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
-            return hutch_error_syscall(err, errno, "drop %s from the bounding set",
-                                       cap < 41 ? spec_capability_names[cap] : "a capability");
+            return hutch_error_syscall(err, errno, "drop capability %d from the bounding set", cap);
     }
     if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
         return hutch_error_syscall(err, errno, "keep capabilities across the uid change");

@@ -11,6 +11,10 @@
 /* setrlimit() for every process.rlimits entry. */
 int process_set_rlimits(const struct hutch_spec_process *p, hutch_error *err);
 
+/* What process_set_user() would refuse, checked early (additionalGids without setgroups). */
+int process_check_user(const struct hutch_spec_process *p, bool setgroups_allowed,
+                       hutch_error *err);
+
 /*
  * Groups, gid and uid of process.user, then the umask. `setgroups_allowed`
  * is false in a user namespace whose setgroups is denied (one-id mapping).

@@ -53,24 +53,27 @@ int hutch_container_run(const struct hutch_runtime *rt, const char *id,
                         const struct hutch_run_options *o, int *exit_status, hutch_error *err)
 {
     hutch_autoerror cleanup = HUTCH_ERROR_INIT;
-    sigset_t set;
+    sigset_t caller_mask;
     pid_t init = 0;
     int ret;
 
     *exit_status = 0;
+    sigprocmask(SIG_SETMASK, NULL, &caller_mask);
     if (container_create(rt, id, &o->create, !o->detach, &init, err) < 0)
         return -err->code;
     ret = hutch_container_start(rt, id, err);
     if (ret == 0 && !o->detach)
         ret = forward_until_exit(init, exit_status, err);
     if (!o->detach) {
-        run_signal_set(&set);
-        sigprocmask(SIG_UNBLOCK, &set, NULL);
+        /* the caller (the engine, in-process) gets its own mask and no subreaper role back */
+        sigprocmask(SIG_SETMASK, &caller_mask, NULL);
         prctl(PR_SET_CHILD_SUBREAPER, 0);
     }
     if (ret < 0 || (!o->detach && !o->keep)) {
         /* a failed start leaves nothing behind; a finished run cleans up unless --keep */
-        if (hutch_container_delete(rt, id, true, &cleanup) < 0 && ret == 0) {
+        /* deleted meanwhile by someone else: nothing left to clean up */
+        if (hutch_container_delete(rt, id, true, &cleanup) < 0 && cleanup.code != ENOENT &&
+            ret == 0) {
             hutch_error_set(err, cleanup.code, "%s", hutch_error_message(&cleanup));
             ret = -err->code;
         }

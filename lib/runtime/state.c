@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,11 +18,12 @@
 #include "../spec/json_tree.h"
 #include "state.h"
 
+static int check_root(const char *root, hutch_error *err);
+
 /* mkdir -p for the state root, private to its owner. */
 static int make_root(const char *root, hutch_error *err)
 {
     hutch_autofree char *copy = strdup(root);
-    struct stat st;
 
     if (copy == NULL)
         return hutch_error_set(err, ENOMEM, "out of memory");
@@ -35,16 +37,7 @@ static int make_root(const char *root, hutch_error *err)
     }
     if (mkdir(copy, 0700) < 0 && errno != EEXIST)
         return hutch_error_syscall(err, errno, "create state directory %s", root);
-    if (stat(root, &st) < 0)
-        return hutch_error_syscall(err, errno, "state directory %s", root);
-    if (!S_ISDIR(st.st_mode))
-        return hutch_error_set(err, ENOTDIR, "state directory %s is not a directory", root);
-    if (st.st_uid != geteuid())
-        return hutch_error_set(err, EPERM,
-                               "state directory %s belongs to uid %u, not to you (uid %u); "
-                               "choose another with --root",
-                               root, (unsigned)st.st_uid, (unsigned)geteuid());
-    return 0;
+    return check_root(root, err);
 }
 
 static int fill_dir(const struct hutch_runtime *rt, const char *id, struct container_dir *d,
@@ -58,9 +51,13 @@ static int fill_dir(const struct hutch_runtime *rt, const char *id, struct conta
     return 0;
 }
 
-static int take_lock(struct container_dir *d, hutch_error *err)
+/* Only create makes the lock file: elsewhere a missing one means the container is going. */
+static int take_lock(struct container_dir *d, bool create, hutch_error *err)
 {
-    d->lock_fd = openat(d->dir_fd, LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    d->lock_fd = openat(d->dir_fd, LOCK_FILE,
+                        O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0), 0600);
+    if (d->lock_fd < 0 && errno == ENOENT && !create)
+        return hutch_error_set(err, ENOENT, "container %s does not exist", d->id);
     if (d->lock_fd < 0)
         return hutch_error_syscall(err, errno, "open lock of container %s", d->id);
     while (flock(d->lock_fd, LOCK_EX) < 0) {
@@ -84,13 +81,37 @@ int container_dir_create(const struct hutch_runtime *rt, const char *id, struct 
     d->dir_fd = open(d->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
     if (d->dir_fd < 0)
         return hutch_error_syscall(err, errno, "open %s", d->path);
-    return take_lock(d, err);
+    return take_lock(d, true, err);
+}
+
+/* The state root must be ours and closed to others: its records steer kill and delete. */
+static int check_root(const char *root, hutch_error *err)
+{
+    struct stat st;
+
+    if (lstat(root, &st) < 0)
+        return hutch_error_syscall(err, errno, "state directory %s", root);
+    if (!S_ISDIR(st.st_mode))
+        return hutch_error_set(err, ENOTDIR, "state directory %s is not a directory", root);
+    if (st.st_uid != geteuid() || (st.st_mode & 022) != 0)
+        return hutch_error_set(err, EPERM,
+                               "state directory %s must belong to you (uid %u) and be writable "
+                               "by you only; choose another with --root",
+                               root, (unsigned)geteuid());
+    return 0;
 }
 
 int container_dir_open(const struct hutch_runtime *rt, const char *id, bool lock,
                        struct container_dir *d, hutch_error *err)
 {
     struct stat st;
+
+    if (check_root(rt->state_root, err) < 0) {
+        /* no state directory at all: then there is no such container either */
+        if (err->code == ENOENT)
+            return hutch_error_set(err, ENOENT, "container %s does not exist", id);
+        return -err->code;
+    }
 
     if (fill_dir(rt, id, d, err) < 0)
         return -err->code;
@@ -102,7 +123,7 @@ int container_dir_open(const struct hutch_runtime *rt, const char *id, bool lock
     }
     if (!lock)
         return 0;
-    if (take_lock(d, err) < 0)
+    if (take_lock(d, false, err) < 0)
         return -err->code;
     /* deleted by the command that held the lock while we waited for it */
     if (fstat(d->dir_fd, &st) < 0 || st.st_nlink == 0)
@@ -126,11 +147,26 @@ bool container_dir_lock_busy(const struct container_dir *d)
 
 int container_dir_remove(struct container_dir *d, hutch_error *err)
 {
-    static const char *const files[] = { EXEC_FIFO, STATE_FILE, LOCK_FILE };
+    hutch_autoclosedir DIR *dir = NULL;
+    struct dirent *e;
+    int fd = openat(d->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-        if (unlinkat(d->dir_fd, files[i], 0) < 0 && errno != ENOENT)
-            return hutch_error_syscall(err, errno, "remove %s/%s", d->path, files[i]);
+    /* everything in it, temporary files a crashed command left included; the lock last */
+    dir = fd >= 0 ? fdopendir(fd) : NULL;
+    if (dir == NULL) {
+        if (fd >= 0)
+            close(fd);
+        return hutch_error_syscall(err, errno, "read %s", d->path);
+    }
+    while ((e = readdir(dir)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+            strcmp(e->d_name, LOCK_FILE) == 0)
+            continue;
+        if (unlinkat(d->dir_fd, e->d_name, 0) < 0 && errno != ENOENT)
+            return hutch_error_syscall(err, errno, "remove %s/%s", d->path, e->d_name);
+    }
+    if (unlinkat(d->dir_fd, LOCK_FILE, 0) < 0 && errno != ENOENT)
+        return hutch_error_syscall(err, errno, "remove %s/%s", d->path, LOCK_FILE);
     if (rmdir(d->path) < 0 && errno != ENOENT)
         return hutch_error_syscall(err, errno, "remove %s", d->path);
     return 0;

@@ -15,7 +15,8 @@ enum sync_type {
     SYNC_USERNS = 1, /* child -> parent: I made a user namespace; map ids for pid `value` */
     SYNC_MAPS_DONE,  /* parent -> child: the id maps are written */
     SYNC_INIT_PID,   /* child -> parent: the container process is pid `value` */
-    SYNC_READY,      /* child -> parent: set up, waiting for start */
+    SYNC_READY,      /* child -> parent: set up */
+    SYNC_RECORDED,   /* parent -> child: state recorded; now wait for start */
     SYNC_ERROR,      /* child -> parent: an error follows */
 };
 
