@@ -104,16 +104,6 @@ static bool has_capability(const hutch_strings *set, const char *name)
     return false;
 }
 
-static bool mounts_proc(const struct hutch_spec *spec)
-{
-    for (size_t i = 0; i < spec->mounts.n; i++) {
-        const struct hutch_spec_mount *m = &spec->mounts.items[i];
-        if (strcmp(m->destination, "/proc") == 0 && m->type != NULL && strcmp(m->type, "proc") == 0)
-            return true;
-    }
-    return false;
-}
-
 /* The checks that need no process: the bundle holds what a container needs. */
 static int check_spec(const struct hutch_spec *spec, const char *config, const char *rootfs,
                       int ns_flags, hutch_error *err)
@@ -133,11 +123,6 @@ static int check_spec(const struct hutch_spec *spec, const char *config, const c
         return hutch_error_set(err, ENOTDIR, "rootfs %s is not a directory", rootfs);
     if (!(ns_flags & CLONE_NEWNS))
         return hutch_error_set(err, EINVAL, "%s: linux.namespaces: a mount namespace is required",
-                               config);
-    if (!mounts_proc(spec))
-        return hutch_error_set(err, EINVAL,
-                               "%s: mounts: the container needs /proc (a mount of type proc at "
-                               "/proc): its process waits for start through it",
                                config);
     if (geteuid() != 0 && !(ns_flags & CLONE_NEWUSER))
         return hutch_error_set(err, EPERM,
@@ -176,37 +161,6 @@ static int check_spec(const struct hutch_spec *spec, const char *config, const c
     return 0;
 }
 
-/* The host id that container id 0 maps to, or -1. */
-static int64_t host_id_of_root(const hutch_spec_idmaps *maps)
-{
-    for (size_t i = 0; i < maps->n; i++)
-        if (maps->items[i].container_id == 0)
-            return maps->items[i].host_id;
-    return -1;
-}
-
-/*
- * The container process opens the exec fifo as the root of its user
- * namespace: as root on the host, hand the fifo (and the way to it) to the
- * host ids that root maps to.
- */
-static int give_fifo_to_container_root(const struct container_dir *d, const struct hutch_spec *spec,
-                                       int create_flags, hutch_error *err)
-{
-    int64_t uid, gid;
-
-    if (geteuid() != 0 || !(create_flags & CLONE_NEWUSER))
-        return 0;
-    uid = host_id_of_root(&spec->linux_cfg->uid_mappings);
-    gid = host_id_of_root(&spec->linux_cfg->gid_mappings);
-    if (uid < 0 || gid < 0)
-        return 0; /* 0 is not mapped: the process stays unmapped and keeps our rights */
-    if (fchownat(d->dir_fd, EXEC_FIFO, (uid_t)uid, (gid_t)gid, AT_SYMLINK_NOFOLLOW) < 0)
-        return hutch_error_syscall(err, errno, "give %s/%s to the container's root", d->path,
-                                   EXEC_FIFO);
-    return 0;
-}
-
 /* Wait for a child, retrying on EINTR; its status, or -1. */
 static int wait_child(pid_t pid)
 {
@@ -220,7 +174,7 @@ static int wait_child(pid_t pid)
 
 struct creation {
     struct container_dir dir;
-    int fifo_fd;    /* O_PATH on the exec fifo, for the child */
+    int listen_fd;  /* the exec socket, listening, for the child */
     pid_t child;    /* the forked process */
     pid_t init;     /* the container process */
     int init_pidfd; /* the container process when it is not our child */
@@ -228,6 +182,22 @@ struct creation {
 };
 
 /* Talk the child through its setup; returns the container process's pid. */
+static int write_oom_score_adj(pid_t pid, const struct hutch_spec_process *p, hutch_error *err)
+{
+    char path[64], value[16];
+    hutch_autoclose int fd = -1;
+
+    if (!p->oom_score_adj.set)
+        return 0;
+    snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
+    snprintf(value, sizeof(value), "%" PRId32, p->oom_score_adj.value);
+    fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, value, strlen(value)) < 0)
+        return hutch_error_syscall(err, errno, "process.oomScoreAdj: set %s%s", value,
+                                   errno == EACCES ? " (lowering it needs CAP_SYS_RESOURCE)" : "");
+    return 0;
+}
+
 static int supervise_setup(struct creation *cr, const struct init_context *c, hutch_error *err)
 {
     const struct hutch_spec_linux *l = c->spec->linux_cfg;
@@ -238,8 +208,12 @@ static int supervise_setup(struct creation *cr, const struct init_context *c, hu
             return -err->code;
         if (idmap_write(value, &l->uid_mappings, &l->gid_mappings, err) < 0)
             return hutch_error_wrap(err, "map ids of the container's user namespace");
-        if (sync_send(cr->sync_fd, SYNC_MAPS_DONE, 0, err) < 0)
+        /* while it waits for its maps it is still dumpable, and its /proc files ours */
+        if (write_oom_score_adj(value, c->spec->process, err) < 0 ||
+            sync_send(cr->sync_fd, SYNC_MAPS_DONE, 0, err) < 0)
             return -err->code;
+    } else if (write_oom_score_adj(cr->child, c->spec->process, err) < 0) {
+        return -err->code; /* no user namespace: we are root, its /proc files are ours */
     }
     cr->init = cr->child;
     if (c->init_forks) {
@@ -260,22 +234,6 @@ static int supervise_setup(struct creation *cr, const struct init_context *c, hu
     return 0;
 }
 
-static int write_oom_score_adj(pid_t pid, const struct hutch_spec_process *p, hutch_error *err)
-{
-    char path[64], value[16];
-    hutch_autoclose int fd = -1;
-
-    if (!p->oom_score_adj.set)
-        return 0;
-    snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
-    snprintf(value, sizeof(value), "%" PRId32, p->oom_score_adj.value);
-    fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0 || write(fd, value, strlen(value)) < 0)
-        return hutch_error_syscall(err, errno, "process.oomScoreAdj: set %s%s", value,
-                                   errno == EACCES ? " (lowering it needs CAP_SYS_RESOURCE)" : "");
-    return 0;
-}
-
 static int write_pid_file(const char *path, pid_t pid, hutch_error *err)
 {
     char text[16];
@@ -286,190 +244,218 @@ static int write_pid_file(const char *path, pid_t pid, hutch_error *err)
     return 0;
 }
 
+/* The bundle's files: its absolute path, config.json and the rootfs it names. */
+struct bundle_files {
+    char *bundle;
+    char *config;
+    char *rootfs;
+    struct hutch_spec *spec;
+};
+
+static void bundle_files_release(struct bundle_files *b)
+{
+    free(b->bundle);
+    free(b->config);
+    free(b->rootfs);
+    hutch_spec_free(b->spec);
+}
+
+static int load_bundle(const struct hutch_create_options *o, struct bundle_files *b,
+                       hutch_error *err)
+{
+    const char *dir = o->bundle != NULL ? o->bundle : ".";
+
+    b->bundle = realpath(dir, NULL);
+    if (b->bundle == NULL)
+        return hutch_error_syscall(err, errno, "bundle %s", dir);
+    if (asprintf(&b->config, "%s/config.json", b->bundle) < 0) {
+        b->config = NULL;
+        return hutch_error_set(err, ENOMEM, "out of memory");
+    }
+    if (hutch_spec_load(b->config, &b->spec, err) < 0)
+        return -err->code;
+    if (b->spec->root != NULL) {
+        if (b->spec->root->path[0] == '/')
+            b->rootfs = strdup(b->spec->root->path);
+        else if (asprintf(&b->rootfs, "%s/%s", b->bundle, b->spec->root->path) < 0)
+            b->rootfs = NULL;
+        if (b->rootfs == NULL)
+            return hutch_error_set(err, ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+/* Everything decided before a process exists: namespaces, checks, the seccomp filter. */
+static int plan_container(const struct hutch_runtime *rt, const struct bundle_files *b,
+                          const struct hutch_create_options *o, struct init_context *c,
+                          hutch_error *err)
+{
+    const struct hutch_spec *spec = b->spec;
+    int ns_flags;
+
+    if (namespace_plan_prepare(spec->linux_cfg, &c->ns, err) < 0)
+        return -err->code;
+    ns_flags = c->ns.create_flags;
+    for (size_t i = 0; i < c->ns.n_join; i++)
+        ns_flags |= c->ns.join[i].flag;
+    if (check_spec(spec, b->config, b->rootfs, ns_flags, err) < 0 ||
+        sysctl_check(spec, c->ns.create_flags, err) < 0)
+        return -err->code;
+    c->spec = spec;
+    c->rootfs = b->rootfs;
+    c->bundle = b->bundle;
+    c->fast_path = c->ns.n_join == 0 && !(c->ns.create_flags & CLONE_NEWTIME);
+    c->init_forks = !c->fast_path && (ns_flags & (CLONE_NEWPID | CLONE_NEWTIME));
+    c->setgroups_allowed = !(c->ns.create_flags & CLONE_NEWUSER) || geteuid() == 0 ||
+                           !(idmap_is_own_single(&spec->linux_cfg->uid_mappings, geteuid()) &&
+                             idmap_is_own_single(&spec->linux_cfg->gid_mappings, getegid()));
+    c->no_pivot = o->no_pivot;
+    c->no_new_keyring = o->no_new_keyring;
+    if (seccomp_filter_build(rt, spec->linux_cfg ? spec->linux_cfg->seccomp : NULL, &c->seccomp,
+                             err) < 0)
+        return hutch_error_wrap(err, "%s", b->config);
+    return 0;
+}
+
+/* The state directory's first record (creating) and the exec socket. */
+static int prepare_state(struct creation *cr, const struct bundle_files *b,
+                         struct state_record *record, hutch_error *err)
+{
+    memset(record, 0, sizeof(*record));
+    record->bundle = b->bundle;
+    record->created = now_ns();
+    record->owner = geteuid();
+    record->annotations = b->spec->annotations;
+    if (state_record_write(&cr->dir, record, err) < 0)
+        return -err->code;
+    /* the container process only ever holds this socket, no path on the host */
+    cr->listen_fd = exec_socket_listen(&cr->dir, err);
+    return cr->listen_fd < 0 ? -err->code : 0;
+}
+
+/* Fork the container process and talk it through its setup. */
+static int spawn(const struct hutch_runtime *rt, struct creation *cr, struct init_context *c,
+                 bool for_run, hutch_error *err)
+{
+    sigset_t block;
+    int sv[2];
+
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+        return hutch_error_syscall(err, errno, "create the sync socket");
+    cr->sync_fd = sv[0];
+    /* run forwards these; block them before the fork so none is missed */
+    run_signal_set(&block);
+    sigprocmask(for_run ? SIG_BLOCK : SIG_SETMASK, for_run ? &block : NULL, &c->original_mask);
+    if (for_run && !c->fast_path && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+        close(sv[1]);
+        return hutch_error_syscall(err, errno, "become the subreaper of the container");
+    }
+    runtime_debug(rt, "create %s: new namespaces %#x, %zu joined by path, %s", cr->dir.id,
+                  (unsigned)c->ns.create_flags, c->ns.n_join,
+                  c->fast_path ? "cloned straight into them" : "joined and created in stages");
+    fflush(NULL);
+    cr->child = clone_into(c->fast_path ? c->ns.create_flags : 0);
+    if (cr->child < 0) {
+        close(sv[1]);
+        return hutch_error_syscall(err, errno, "create the container process");
+    }
+    if (cr->child == 0) {
+        /* a flock belongs to the open file: the container must not keep the lock held */
+        close(cr->dir.lock_fd);
+        close(sv[0]);
+        c->sync_fd = sv[1];
+        c->listen_fd = cr->listen_fd;
+        container_child_main(c);
+    }
+    close(sv[1]);
+    return supervise_setup(cr, c, err);
+}
+
+/* The container is set up: record it, then let it wait for start. */
+static int record_created(struct creation *cr, const struct init_context *c,
+                          const struct hutch_create_options *o, struct state_record *record,
+                          hutch_error *err)
+{
+    record->pid = cr->init;
+    record->start_time = process_start_time(cr->init);
+    record->own_pid_namespace = (c->ns.create_flags & CLONE_NEWPID) != 0;
+    if (state_record_write(&cr->dir, record, err) < 0)
+        return -err->code;
+    if (o->pid_file != NULL && write_pid_file(o->pid_file, cr->init, err) < 0)
+        return -err->code;
+    return sync_send(cr->sync_fd, SYNC_RECORDED, 0, err);
+}
+
+/* Undo a failed creation: its processes, its state directory, the caller's settings. */
+static void abort_creation(struct creation *cr, const struct init_context *c, bool for_run)
+{
+    hutch_error ignored = HUTCH_ERROR_INIT;
+
+    if (cr->init_pidfd >= 0)
+        syscall(SYS_pidfd_send_signal, cr->init_pidfd, SIGKILL, NULL, 0);
+    if (cr->child > 0) {
+        kill(cr->child, SIGKILL);
+        wait_child(cr->child);
+    }
+    if (for_run) {
+        if (!c->fast_path)
+            prctl(PR_SET_CHILD_SUBREAPER, 0);
+        sigprocmask(SIG_SETMASK, &c->original_mask, NULL);
+    }
+    if (cr->dir.dir_fd >= 0)
+        container_dir_remove(&cr->dir, &ignored);
+    hutch_error_clear(&ignored);
+}
+
 int container_create(const struct hutch_runtime *rt, const char *id,
                      const struct hutch_create_options *o, bool for_run, pid_t *init_pid,
                      hutch_error *err)
 {
-    hutch_autofree char *bundle = NULL;
-    hutch_autofree char *config = NULL;
-    hutch_autofree char *rootfs = NULL;
-    hutch_autospec spec = NULL;
-    struct init_context c;
+    struct bundle_files b = { NULL, NULL, NULL, NULL };
     struct creation cr = {
-        .dir = CONTAINER_DIR_INIT, .sync_fd = -1, .fifo_fd = -1, .init_pidfd = -1
+        .dir = CONTAINER_DIR_INIT, .sync_fd = -1, .listen_fd = -1, .init_pidfd = -1
     };
     struct state_record record;
-    int sv[2] = { -1, -1 };
-    int ns_flags;
-    sigset_t block;
-    int ret = 0;
+    struct init_context c;
+    int ret;
 
     memset(&c, 0, sizeof(c));
-    if (hutch_container_id_validate(id, err) < 0)
-        return -err->code;
-    bundle = realpath(o->bundle != NULL ? o->bundle : ".", NULL);
-    if (bundle == NULL)
-        return hutch_error_syscall(err, errno, "bundle %s", o->bundle != NULL ? o->bundle : ".");
-    if (asprintf(&config, "%s/config.json", bundle) < 0) {
-        config = NULL;
-        return hutch_error_set(err, ENOMEM, "out of memory");
+    sigprocmask(SIG_SETMASK, NULL, &c.original_mask);
+    ret = hutch_container_id_validate(id, err);
+    if (ret == 0)
+        ret = load_bundle(o, &b, err);
+    if (ret == 0)
+        ret = plan_container(rt, &b, o, &c, err);
+    if (ret == 0) {
+        runtime_debug(rt, "create %s: bundle %s, rootfs %s, state %s/%s", id, b.bundle, b.rootfs,
+                      rt->state_root, id);
+        /* a taken id leaves dir_fd at -1: aborting never touches someone else's state */
+        ret = container_dir_create(rt, id, &cr.dir, err);
+        if (ret == 0)
+            ret = prepare_state(&cr, &b, &record, err);
+        if (ret == 0)
+            ret = spawn(rt, &cr, &c, for_run, err);
+        if (ret == 0)
+            ret = record_created(&cr, &c, o, &record, err);
+        if (ret < 0)
+            abort_creation(&cr, &c, for_run);
     }
-    if (hutch_spec_load(config, &spec, err) < 0)
-        return -err->code;
-    if (spec->root != NULL) {
-        if (spec->root->path[0] == '/')
-            rootfs = strdup(spec->root->path);
-        else if (asprintf(&rootfs, "%s/%s", bundle, spec->root->path) < 0)
-            rootfs = NULL;
-        if (rootfs == NULL)
-            return hutch_error_set(err, ENOMEM, "out of memory");
+    if (ret == 0) {
+        runtime_debug(rt, "create %s: container process %d is waiting for start", id, (int)cr.init);
+        if (init_pid != NULL)
+            *init_pid = cr.init;
     }
-    if (namespace_plan_prepare(spec->linux_cfg, &c.ns, err) < 0) {
-        namespace_plan_close(&c.ns);
-        return -err->code;
-    }
-    ns_flags = c.ns.create_flags;
-    for (size_t i = 0; i < c.ns.n_join; i++)
-        ns_flags |= c.ns.join[i].flag;
-    if (check_spec(spec, config, rootfs, ns_flags, err) < 0 ||
-        sysctl_check(spec, c.ns.create_flags, err) < 0) {
-        namespace_plan_close(&c.ns);
-        return -err->code;
-    }
-
-    runtime_debug(rt, "create %s: bundle %s, rootfs %s, state %s/%s", id, bundle, rootfs,
-                  rt->state_root, id);
-    c.spec = spec;
-    c.rootfs = rootfs;
-    c.bundle = bundle;
-    c.fast_path = c.ns.n_join == 0 && !(c.ns.create_flags & CLONE_NEWTIME);
-    c.init_forks = !c.fast_path && (ns_flags & (CLONE_NEWPID | CLONE_NEWTIME));
-    c.setgroups_allowed = !(c.ns.create_flags & CLONE_NEWUSER) || geteuid() == 0 ||
-                          !(idmap_is_own_single(&spec->linux_cfg->uid_mappings, geteuid()) &&
-                            idmap_is_own_single(&spec->linux_cfg->gid_mappings, getegid()));
-    if (seccomp_filter_build(rt, spec->linux_cfg ? spec->linux_cfg->seccomp : NULL, &c.seccomp,
-                             err) < 0) {
-        hutch_error_wrap(err, "%s", config);
-        namespace_plan_close(&c.ns);
-        return -err->code;
-    }
-    c.no_pivot = o->no_pivot;
-    c.no_new_keyring = o->no_new_keyring;
-
-    if (container_dir_create(rt, id, &cr.dir, err) < 0) {
-        bool taken = err->code == EEXIST;
-        namespace_plan_close(&c.ns);
-        if (taken)
-            seccomp_filter_free(c.seccomp);
-        if (!taken)
-            goto remove_dir;
-        container_dir_close(&cr.dir);
-        return -err->code;
-    }
-    memset(&record, 0, sizeof(record));
-    record.bundle = bundle;
-    record.created = now_ns();
-    record.owner = geteuid();
-    record.annotations = spec->annotations;
-    if (state_record_write(&cr.dir, &record, err) < 0)
-        goto fail;
-    if (mkfifoat(cr.dir.dir_fd, EXEC_FIFO, 0600) < 0) {
-        hutch_error_syscall(err, errno, "create %s/%s", cr.dir.path, EXEC_FIFO);
-        goto fail;
-    }
-    if (give_fifo_to_container_root(&cr.dir, spec, c.ns.create_flags, err) < 0)
-        goto fail;
-    cr.fifo_fd = openat(cr.dir.dir_fd, EXEC_FIFO, O_PATH | O_CLOEXEC | O_NOFOLLOW);
-    if (cr.fifo_fd < 0) {
-        hutch_error_syscall(err, errno, "open %s/%s", cr.dir.path, EXEC_FIFO);
-        goto fail;
-    }
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-        hutch_error_syscall(err, errno, "create the sync socket");
-        goto fail;
-    }
-    /* run forwards these; block them before the fork so none is missed */
-    run_signal_set(&block);
-    sigprocmask(for_run ? SIG_BLOCK : SIG_SETMASK, for_run ? &block : NULL, &c.original_mask);
-    if (for_run && !c.fast_path && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
-        hutch_error_syscall(err, errno, "become the subreaper of the container");
-        goto fail;
-    }
-    runtime_debug(rt, "create %s: new namespaces %#x, %zu joined by path, %s", id,
-                  (unsigned)c.ns.create_flags, c.ns.n_join,
-                  c.fast_path ? "cloned straight into them" : "joined and created in stages");
-    fflush(NULL);
-    cr.child = clone_into(c.fast_path ? c.ns.create_flags : 0);
-    if (cr.child < 0) {
-        hutch_error_syscall(err, errno, "create the container process");
-        goto fail;
-    }
-    if (cr.child == 0) {
-        /* a flock belongs to the open file: the container must not keep the lock held */
-        close(cr.dir.lock_fd);
-        close(sv[0]);
-        c.sync_fd = sv[1];
-        c.fifo_fd = cr.fifo_fd;
-        container_child_main(&c);
-    }
-    close(sv[1]);
-    sv[1] = -1;
-    cr.sync_fd = sv[0];
-    if (supervise_setup(&cr, &c, err) < 0)
-        goto fail;
-    if (write_oom_score_adj(cr.init, spec->process, err) < 0)
-        goto fail;
-    record.pid = cr.init;
-    record.start_time = process_start_time(cr.init);
-    record.own_pid_namespace = (c.ns.create_flags & CLONE_NEWPID) != 0;
-    if (state_record_write(&cr.dir, &record, err) < 0)
-        goto fail;
-    if (o->pid_file != NULL && write_pid_file(o->pid_file, cr.init, err) < 0)
-        goto fail;
-    if (sync_send(cr.sync_fd, SYNC_RECORDED, 0, err) < 0)
-        goto fail;
-    runtime_debug(rt, "create %s: container process %d is waiting for start", id, (int)cr.init);
-    close(sv[0]);
-    close(cr.fifo_fd);
+    if (cr.sync_fd >= 0)
+        close(cr.sync_fd);
+    if (cr.listen_fd >= 0)
+        close(cr.listen_fd);
     if (cr.init_pidfd >= 0)
         close(cr.init_pidfd);
     namespace_plan_close(&c.ns);
     seccomp_filter_free(c.seccomp);
     container_dir_close(&cr.dir);
-    if (init_pid != NULL)
-        *init_pid = cr.init;
-    return 0;
-
-fail:
-    ret = -err->code;
-    if (cr.init_pidfd >= 0)
-        syscall(SYS_pidfd_send_signal, cr.init_pidfd, SIGKILL, NULL, 0);
-    if (cr.child > 0) {
-        kill(cr.child, SIGKILL);
-        wait_child(cr.child);
-    }
-    if (sv[0] >= 0)
-        close(sv[0]);
-    if (cr.fifo_fd >= 0)
-        close(cr.fifo_fd);
-    if (cr.init_pidfd >= 0)
-        close(cr.init_pidfd);
-    if (for_run && !c.fast_path)
-        prctl(PR_SET_CHILD_SUBREAPER, 0);
-    if (sv[1] >= 0)
-        close(sv[1]);
-    namespace_plan_close(&c.ns);
-    if (for_run)
-        sigprocmask(SIG_SETMASK, &c.original_mask, NULL);
-remove_dir:
-    seccomp_filter_free(c.seccomp);
-    if (cr.dir.dir_fd >= 0) {
-        hutch_error ignored = HUTCH_ERROR_INIT;
-        container_dir_remove(&cr.dir, &ignored);
-        hutch_error_clear(&ignored);
-    }
-    container_dir_close(&cr.dir);
-    return ret != 0 ? ret : -err->code;
+    bundle_files_release(&b);
+    return ret;
 }
 
 int hutch_container_create(const struct hutch_runtime *rt, const char *id,

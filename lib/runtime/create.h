@@ -26,7 +26,7 @@ struct init_context {
     bool no_pivot;
     bool no_new_keyring;
     int sync_fd;                    /* the child's end of the sync socket */
-    int fifo_fd;                    /* the exec fifo, O_PATH: never a host directory */
+    int listen_fd;                  /* the exec socket: never a host directory */
     const char *bundle;             /* relative mount sources are taken from here */
     sigset_t original_mask;         /* restored before exec */
     struct seccomp_filter *seccomp; /* built by the parent, loaded last; may be NULL */

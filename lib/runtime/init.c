@@ -2,7 +2,7 @@
 /*
  * The container process, from fork to exec: join and create namespaces,
  * build the root file system, set the process attributes, report ready,
- * wait for start on the exec fifo, then exec the user's program. Runs in a
+ * wait for start on the exec socket, then exec the user's program. Runs in a
  * forked child: errors go back to hutch-oci over the sync socket.
  */
 #include <errno.h>
@@ -16,6 +16,7 @@
 #include <linux/mount.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -281,27 +282,30 @@ static char **exec_vector(const hutch_strings *v)
     return out;
 }
 
-/* Block until `start` opens the fifo; then the last steps, and exec. */
+/*
+ * Wait until `start` connects and asks; then the last steps, the answer
+ * that they worked, and exec (which closes the connection).
+ */
 _Noreturn static void wait_and_exec(struct init_context *c, char *program)
 {
     const struct hutch_spec_process *p = c->spec->process;
     char **argv = exec_vector(&p->args);
     char **envp = exec_vector(&p->env);
     hutch_error err = HUTCH_ERROR_INIT;
-    char fifo_path[64];
-    int fifo;
+    char byte;
+    int conn;
 
     if (argv == NULL || envp == NULL) {
         dprintf(STDERR_FILENO, "hutch-oci: exec %s: out of memory\n", program);
         _exit(127);
     }
-    /* through our own /proc: the fifo was kept as an O_PATH fd, never its directory */
-    snprintf(fifo_path, sizeof(fifo_path), "/proc/self/fd/%d", c->fifo_fd);
-    fifo = open(fifo_path, O_WRONLY | O_CLOEXEC);
-    if (fifo < 0) {
-        dprintf(STDERR_FILENO, "hutch-oci: wait for start: %s\n", strerror(errno));
+    conn = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    if (conn < 0 || read(conn, &byte, 1) != 1) {
+        dprintf(STDERR_FILENO, "hutch-oci: wait for start: %s\n",
+                conn < 0 ? strerror(errno) : "start went away");
         _exit(127);
     }
+    close(c->listen_fd);
     /* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while we have it */
     if ((!p->no_new_privileges && seccomp_filter_load(c->seccomp, &err) < 0) ||
         process_drop_bounding(p->capabilities, &err) < 0 ||
@@ -317,7 +321,7 @@ _Noreturn static void wait_and_exec(struct init_context *c, char *program)
                 hutch_error_is_set(&err) ? hutch_error_message(&err) : "set no_new_privs");
         _exit(127);
     }
-    if (write(fifo, "0", 1) != 1)
+    if (write(conn, "0", 1) != 1)
         _exit(127);
     sigprocmask(SIG_SETMASK, &c->original_mask, NULL);
     execve(program, argv, envp);
@@ -407,7 +411,7 @@ fail:
 _Noreturn void container_child_main(struct init_context *c)
 {
     hutch_error err = HUTCH_ERROR_INIT;
-    int keep[8] = { c->sync_fd, c->fifo_fd };
+    int keep[8] = { c->sync_fd, c->listen_fd };
     size_t n_keep = 2;
 
     for (size_t i = 0; i < c->ns.n_join && n_keep < 8; i++)

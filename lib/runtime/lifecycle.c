@@ -22,7 +22,7 @@
 #include "log.h"
 #include "state.h"
 
-/* How long start waits for the container process to pass its fifo, and delete for it to die. */
+/* How long start waits for the container process to answer, and delete for it to die. */
 #define WAIT_MS 10000
 
 int hutch_container_id_validate(const char *id, hutch_error *err)
@@ -92,7 +92,7 @@ enum hutch_container_status container_status(const struct container_dir *d,
         return container_dir_lock_busy(d) ? HUTCH_STATUS_CREATING : HUTCH_STATUS_STOPPED;
     if (!container_alive(r))
         return HUTCH_STATUS_STOPPED;
-    if (fstatat(d->dir_fd, EXEC_FIFO, &st, AT_SYMLINK_NOFOLLOW) == 0)
+    if (fstatat(d->dir_fd, EXEC_SOCKET, &st, AT_SYMLINK_NOFOLLOW) == 0)
         return HUTCH_STATUS_CREATED;
     return HUTCH_STATUS_RUNNING;
 }
@@ -248,42 +248,35 @@ int container_start_locked(const struct container_dir *d, const struct state_rec
                            hutch_error *err)
 {
     enum hutch_container_status status = container_status(d, r);
-    hutch_autoclose int fifo = -1;
-    hutch_autoclose int pidfd = -1;
-    struct pollfd fds[2];
+    hutch_autoclose int conn = -1;
+    struct pollfd pfd;
     char byte;
+    int n;
 
     if (status != HUTCH_STATUS_CREATED)
         return hutch_error_set(err, EINVAL, "cannot start container %s: it is %s, not created",
                                d->id, hutch_container_status_name(status));
-    pidfd = open_container_pidfd(r);
-    /* non-blocking: the container process is waiting in open() for a reader */
-    fifo = openat(d->dir_fd, EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fifo < 0)
-        return hutch_error_syscall(err, errno, "open %s/%s", d->path, EXEC_FIFO);
-    fds[0] = (struct pollfd){ .fd = fifo, .events = POLLIN };
-    fds[1] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
-    for (;;) {
-        int n = poll(fds, pidfd >= 0 ? 2 : 1, WAIT_MS);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return hutch_error_syscall(err, errno, "wait for container %s to start", d->id);
-        if (n == 0)
-            return hutch_error_set(err, ETIMEDOUT, "container %s did not start within %d s", d->id,
-                                   WAIT_MS / 1000);
-        if (fds[0].revents & POLLIN)
-            break;
-        if ((fds[0].revents & POLLHUP) || (pidfd >= 0 && (fds[1].revents & POLLIN)))
-            break;
-    }
-    if (read(fifo, &byte, 1) != 1)
+    conn = exec_socket_connect(d, err);
+    if (conn < 0)
+        return hutch_error_wrap(err, "start");
+    if (write(conn, "s", 1) != 1)
+        return hutch_error_syscall(err, errno, "start container %s", d->id);
+    /* the answer comes once the process has taken its user, capabilities and filter */
+    pfd = (struct pollfd){ .fd = conn, .events = POLLIN };
+    while ((n = poll(&pfd, 1, WAIT_MS)) < 0 && errno == EINTR)
+        ;
+    if (n < 0)
+        return hutch_error_syscall(err, errno, "wait for container %s to start", d->id);
+    if (n == 0)
+        return hutch_error_set(err, ETIMEDOUT, "container %s did not start within %d s", d->id,
+                               WAIT_MS / 1000);
+    if (read(conn, &byte, 1) != 1)
         return hutch_error_set(err, ECHILD,
                                "container %s exited before its program started (its own "
                                "output says why)",
                                d->id);
-    if (unlinkat(d->dir_fd, EXEC_FIFO, 0) < 0 && errno != ENOENT)
-        return hutch_error_syscall(err, errno, "remove %s/%s", d->path, EXEC_FIFO);
+    if (unlinkat(d->dir_fd, EXEC_SOCKET, 0) < 0 && errno != ENOENT)
+        return hutch_error_syscall(err, errno, "remove %s/%s", d->path, EXEC_SOCKET);
     return 0;
 }
 

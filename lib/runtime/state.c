@@ -7,6 +7,8 @@
 #include <string.h>
 #include <dirent.h>
 #include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -301,6 +303,49 @@ void state_record_release(struct state_record *r)
     }
     free(r->annotations.items);
     memset(r, 0, sizeof(*r));
+}
+
+/*
+ * The socket's address goes through our fd of the directory, so that a long
+ * state root never exceeds sun_path.
+ */
+static int exec_socket_address(const struct container_dir *d, struct sockaddr_un *addr,
+                               hutch_error *err)
+{
+    memset(addr, 0, sizeof(*addr));
+    addr->sun_family = AF_UNIX;
+    if ((size_t)snprintf(addr->sun_path, sizeof(addr->sun_path), "/proc/self/fd/%d/%s", d->dir_fd,
+                         EXEC_SOCKET) >= sizeof(addr->sun_path))
+        return hutch_error_set(err, ENAMETOOLONG, "exec socket of container %s", d->id);
+    return 0;
+}
+
+int exec_socket_listen(const struct container_dir *d, hutch_error *err)
+{
+    hutch_autoclose int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un addr;
+
+    if (fd < 0)
+        return hutch_error_syscall(err, errno, "create the exec socket of container %s", d->id);
+    if (exec_socket_address(d, &addr, err) < 0)
+        return -err->code;
+    if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 1) < 0)
+        return hutch_error_syscall(err, errno, "create %s/%s", d->path, EXEC_SOCKET);
+    return hutch_steal_fd(&fd);
+}
+
+int exec_socket_connect(const struct container_dir *d, hutch_error *err)
+{
+    hutch_autoclose int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un addr;
+
+    if (fd < 0)
+        return hutch_error_syscall(err, errno, "connect to container %s", d->id);
+    if (exec_socket_address(d, &addr, err) < 0)
+        return -err->code;
+    if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+        return hutch_error_syscall(err, errno, "connect to container %s", d->id);
+    return hutch_steal_fd(&fd);
 }
 
 uint64_t process_start_time(pid_t pid)

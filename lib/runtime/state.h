@@ -3,7 +3,7 @@
  * Per-container state under the state root: <root>/<id>/ holds
  *   lock       taken with flock() by every command that changes the container
  *   state.json the record below, replaced atomically
- *   exec.fifo  present from create until start
+ *   exec.sock  present from create until start: the container process accepts on it
  */
 #ifndef HUTCH_RUNTIME_STATE_H
 #define HUTCH_RUNTIME_STATE_H
@@ -16,9 +16,9 @@
 #include <hutch/runtime.h>
 #include <hutch/spec.h>
 
-#define STATE_FILE "state.json"
-#define LOCK_FILE  "lock"
-#define EXEC_FIFO  "exec.fifo"
+#define STATE_FILE  "state.json"
+#define LOCK_FILE   "lock"
+#define EXEC_SOCKET "exec.sock"
 
 struct container_dir {
     char *id;
@@ -64,6 +64,10 @@ int state_record_write(const struct container_dir *d, const struct state_record 
                        hutch_error *err);
 int state_record_read(const struct container_dir *d, struct state_record *r, hutch_error *err);
 void state_record_release(struct state_record *r);
+
+/* Connect to the container's exec socket, or create and bind it (listening). */
+int exec_socket_connect(const struct container_dir *d, hutch_error *err);
+int exec_socket_listen(const struct container_dir *d, hutch_error *err);
 
 /* Start time of `pid` from /proc, 0 when it is gone (or a zombie). */
 uint64_t process_start_time(pid_t pid);
