@@ -1018,7 +1018,7 @@ kill_stopped_and_bad_signal() {
 # nothing left after delete
 
 # After delete: no mount of the rootfs in the host's mount table, no state entry, no
-# process, no fifo (in the state directory or the bundle).
+# process, no fifo or socket (in the state directory or the bundle).
 assert_released() { # ID BUNDLE PID STARTTIME
     local rootfs
     rootfs=$(realpath "$2/rootfs")
@@ -1030,8 +1030,8 @@ assert_released() { # ID BUNDLE PID STARTTIME
     for _ in $(seq 50); do pid_gone "$3" "$4" && break; sleep 0.1; done
     pid_gone "$3" "$4" || { echo "process $3 still there" >&2; return 1; }
     local fifos
-    fifos=$(find "$STATE" "$2" -type p 2>/dev/null)
-    [ -z "$fifos" ] || { echo "fifos left: $fifos" >&2; return 1; }
+    fifos=$(find "$STATE" "$2" \( -type p -o -type s \) 2>/dev/null)
+    [ -z "$fifos" ] || { echo "fifos or sockets left: $fifos" >&2; return 1; }
 }
 
 released() {
