@@ -451,6 +451,8 @@ int hutch_container_list(const struct hutch_runtime *rt, struct hutch_container_
             return 0;
         return hutch_error_syscall(err, errno, "open state directory %s", rt->state_root);
     }
+    if (state_root_check(rt->state_root, err) < 0)
+        return -err->code;
     while ((e = readdir(dir)) != NULL) {
         hutch_autoerror ignored = HUTCH_ERROR_INIT;
         struct hutch_container_state s;
@@ -473,7 +475,8 @@ int hutch_container_list(const struct hutch_runtime *rt, struct hutch_container_
         }
         list[count++] = s;
     }
-    qsort(list, count, sizeof(*list), compare_states);
+    if (count > 1)
+        qsort(list, count, sizeof(*list), compare_states);
     *out = list;
     *n = count;
     return 0;

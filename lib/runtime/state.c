@@ -20,8 +20,6 @@
 #include "../spec/json_tree.h"
 #include "state.h"
 
-static int check_root(const char *root, hutch_error *err);
-
 /* mkdir -p for the state root, private to its owner. */
 static int make_root(const char *root, hutch_error *err)
 {
@@ -39,7 +37,7 @@ static int make_root(const char *root, hutch_error *err)
     }
     if (mkdir(copy, 0700) < 0 && errno != EEXIST)
         return hutch_error_syscall(err, errno, "create state directory %s", root);
-    return check_root(root, err);
+    return state_root_check(root, err);
 }
 
 static int fill_dir(const struct hutch_runtime *rt, const char *id, struct container_dir *d,
@@ -87,7 +85,7 @@ int container_dir_create(const struct hutch_runtime *rt, const char *id, struct 
 }
 
 /* The state root must be ours and closed to others: its records steer kill and delete. */
-static int check_root(const char *root, hutch_error *err)
+int state_root_check(const char *root, hutch_error *err)
 {
     struct stat st;
 
@@ -108,7 +106,7 @@ int container_dir_open(const struct hutch_runtime *rt, const char *id, bool lock
 {
     struct stat st;
 
-    if (check_root(rt->state_root, err) < 0) {
+    if (state_root_check(rt->state_root, err) < 0) {
         /* no state directory at all: then there is no such container either */
         if (err->code == ENOENT)
             return hutch_error_set(err, ENOENT, "container %s does not exist", id);

@@ -33,6 +33,9 @@ struct container_dir {
         NULL, NULL, -1, -1, false                                                                  \
     }
 
+/* The state root must be a directory of ours that nobody else may write. */
+int state_root_check(const char *root, hutch_error *err);
+
 /* Make a new container directory, locked; EEXIST when the id is taken. */
 int container_dir_create(const struct hutch_runtime *rt, const char *id, struct container_dir *out,
                          hutch_error *err);

@@ -178,5 +178,6 @@ d["linux"]["sysctl"] = {"net.ipv4.ip_unprivileged_port_start": "77"}'
     [ "$status" -eq 1 ]
     [[ "$output" == *"writable by you only"* ]]
     run "$HUTCH_OCI" --root "$root" list
-    [ "$status" -eq 0 ] || [[ "$output" == *"writable by you only"* ]]
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"writable by you only"* ]]
 }
