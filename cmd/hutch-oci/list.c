@@ -14,7 +14,6 @@ enum { FLAG_QUIET = 'q', FLAG_FORMAT = 'f' };
 struct list_options {
     bool quiet;
     bool json;
-    bool bad_format;
 };
 
 static const struct cli_flag list_flags[] = {

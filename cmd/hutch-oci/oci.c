@@ -166,6 +166,14 @@ int oci_fail(const struct cli_program *program, const char *command, const hutch
     return 1;
 }
 
+static const char *flag_name(const struct cli_command *command, int id)
+{
+    for (const struct cli_flag *f = command->flags; f != NULL && f->id != 0; f++)
+        if (f->id == id)
+            return f->long_name;
+    return "?";
+}
+
 int oci_parse(const struct cli_program *program, const struct cli_command *command, int argc,
               char **argv, struct cli_parser *p,
               int (*on_flag)(void *opts, int id, const char *value), void *opts)
@@ -176,7 +184,8 @@ int oci_parse(const struct cli_program *program, const struct cli_command *comma
     cli_parser_init(p, program, command, argc, argv);
     while ((id = cli_next(p, &value)) > 0) {
         if (on_flag != NULL && on_flag(opts, id, value) < 0)
-            return cli_usage_error(p, "bad value '%s'", value);
+            return cli_usage_error(p, "flag '--%s' does not take '%s'", flag_name(command, id),
+                                   value);
     }
     return cli_flags_done(p, id);
 }

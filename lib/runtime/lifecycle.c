@@ -18,7 +18,6 @@
 #include <hutch/signals.h>
 
 #include "../core/json_writer.h"
-#include "lifecycle.h"
 #include "log.h"
 #include "state.h"
 
@@ -78,13 +77,13 @@ const char *hutch_container_status_name(enum hutch_container_status status)
     }
 }
 
-bool container_alive(const struct state_record *r)
+static bool container_alive(const struct state_record *r)
 {
     return r->pid > 0 && r->start_time != 0 && process_start_time(r->pid) == r->start_time;
 }
 
-enum hutch_container_status container_status(const struct container_dir *d,
-                                             const struct state_record *r)
+static enum hutch_container_status container_status(const struct container_dir *d,
+                                                    const struct state_record *r)
 {
     struct stat st;
 
@@ -232,8 +231,8 @@ int hutch_container_list_json(const struct hutch_container_state *list, size_t n
 }
 
 /* Open, lock and read a container for a command that changes it. */
-int container_open_locked(const struct hutch_runtime *rt, const char *id, struct container_dir *d,
-                          struct state_record *r, hutch_error *err)
+static int container_open_locked(const struct hutch_runtime *rt, const char *id,
+                                 struct container_dir *d, struct state_record *r, hutch_error *err)
 {
     if (hutch_container_id_validate(id, err) < 0)
         return -err->code;
@@ -244,8 +243,8 @@ int container_open_locked(const struct hutch_runtime *rt, const char *id, struct
     return 0;
 }
 
-int container_start_locked(const struct container_dir *d, const struct state_record *r,
-                           hutch_error *err)
+static int container_start_locked(const struct container_dir *d, const struct state_record *r,
+                                  hutch_error *err)
 {
     enum hutch_container_status status = container_status(d, r);
     hutch_autoclose int conn = -1;
@@ -322,8 +321,8 @@ static int signal_all(const struct state_record *r, int signo, hutch_error *err)
     return 0;
 }
 
-int container_signal(const struct container_dir *d, const struct state_record *r, int signo,
-                     bool all, hutch_error *err)
+static int container_signal(const struct container_dir *d, const struct state_record *r, int signo,
+                            bool all, hutch_error *err)
 {
     hutch_autoclose int pidfd = -1;
     enum hutch_container_status status = container_status(d, r);
@@ -386,8 +385,8 @@ static int kill_and_wait(const struct container_dir *d, const struct state_recor
     return 0;
 }
 
-int container_delete_locked(struct container_dir *d, const struct state_record *r, bool force,
-                            hutch_error *err)
+static int container_delete_locked(struct container_dir *d, const struct state_record *r,
+                                   bool force, hutch_error *err)
 {
     enum hutch_container_status status = container_status(d, r);
 
