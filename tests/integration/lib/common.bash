@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Loaded by every integration bats file (`load lib/common`).
 #
-# The test rootfs: /bin/busybox of busybox-static plus one symlink per applet, built once per
-# test run under $HUTCH_TEST_CACHE (default /tmp/hutch-test-cache) behind a lock, so parallel
-# bats files do not race.
+# The test rootfs: /bin/busybox of busybox-static plus one symlink per applet, and
+# /bin/hutch-probe ($HUTCH_PROBE, tests/helpers/probe.c), built once per test run under
+# $HUTCH_TEST_CACHE (default /tmp/hutch-test-cache) behind a lock, so parallel bats files do
+# not race.
 #
 # Modes. Every test starts with one of
 #   use_root                 hutch-oci as root, --root "$BATS_FILE_TMPDIR/state"
@@ -39,7 +40,7 @@ HUTCH_TEST_CACHE=${HUTCH_TEST_CACHE:-/tmp/hutch-test-cache}
 ROOTFS=$HUTCH_TEST_CACHE/rootfs
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 # Bump when the layout of the rootfs changes, so that a cached one is rebuilt.
-_ROOTFS_LAYOUT=1
+_ROOTFS_LAYOUT=2
 
 # Exec the rest of the command line with default dispositions and an empty signal mask.
 # bash starts background jobs with SIGINT and SIGQUIT ignored, and an ignored signal stays
@@ -60,7 +61,7 @@ require_root() {
 
 _build_rootfs_locked() {
     local stamp want tmp applet
-    want="layout=$_ROOTFS_LAYOUT $(sha256sum "$BUSYBOX" | cut -d' ' -f1)"
+    want="layout=$_ROOTFS_LAYOUT $(sha256sum "$BUSYBOX" | cut -d' ' -f1) probe=$(sha256sum "$HUTCH_PROBE" | cut -d' ' -f1)"
     stamp=$HUTCH_TEST_CACHE/rootfs.stamp
     if [ -d "$ROOTFS" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
         return 0
@@ -72,6 +73,8 @@ _build_rootfs_locked() {
     chmod 700 "$tmp/root"
     cp "$BUSYBOX" "$tmp/bin/busybox"
     chmod 755 "$tmp/bin/busybox"
+    cp "$HUTCH_PROBE" "$tmp/bin/hutch-probe"
+    chmod 755 "$tmp/bin/hutch-probe"
     for applet in $("$BUSYBOX" --list); do
         [ "$applet" = busybox ] || ln -s busybox "$tmp/bin/$applet"
     done
@@ -93,10 +96,18 @@ EOF
     echo "$want" >"$stamp"
 }
 
-# Build the busybox rootfs once per test run (a cached one is reused while /bin/busybox is
-# unchanged). Called from setup_file of every file.
+# Build the busybox rootfs once per test run (a cached one is reused while /bin/busybox and
+# the probe are unchanged). Called from setup_file of every file.
 build_rootfs() {
     require_root
+    [ -n "${HUTCH_PROBE:-}" ] || {
+        echo "HUTCH_PROBE must name the hutch-probe binary (meson sets it: build/tests/helpers/hutch-probe)" >&2
+        return 1
+    }
+    [ -f "$HUTCH_PROBE" ] && [ -x "$HUTCH_PROBE" ] || {
+        echo "HUTCH_PROBE=$HUTCH_PROBE is not an executable file: meson compile -C build" >&2
+        return 1
+    }
     [ -x "$BUSYBOX" ] && "$BUSYBOX" --list >/dev/null 2>&1 || {
         echo "$BUSYBOX missing: apt-get install -y busybox-static" >&2
         return 1
