@@ -10,10 +10,11 @@ BUILD_PACKAGES="meson ninja-build pkg-config gcc git libseccomp-dev libcap-dev l
 RUN_PACKAGES="uidmap busybox-static python3"
 # The test suite: unit tests, CLI tests, format check, sanitizer and fuzzer builds, and
 # the qemu test bed (tiny-initramfs in the same call keeps apt from pulling
-# initramfs-tools, udev and systemd onto the host with the kernel image).
+# initramfs-tools, udev and systemd onto the host with the kernel image; apparmor brings
+# apparmor_parser, which the guest uses to load a test profile).
 TEST_PACKAGES="check bats clang clang-format libclang-rt-14-dev python3 qemu-system-x86
                linux-image-amd64 tiny-initramfs selinux-policy-default policycoreutils
-               selinux-utils"
+               selinux-utils apparmor"
 
 log() {
     printf '==> %s\n' "$*"

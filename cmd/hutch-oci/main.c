@@ -22,7 +22,7 @@ static const struct cli_command global = {
 
 int main(int argc, char **argv)
 {
-    struct oci_globals globals = { 0 };
+    struct oci_globals globals = { .argv = argv };
     const struct cli_program program = {
         .name = "hutch-oci",
         .usage_status = 1,

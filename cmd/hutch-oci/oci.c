@@ -151,6 +151,7 @@ int oci_prepare(const struct cli_program *program)
     g->rt.debug = g->debug;
     g->rt.log = runtime_log;
     g->rt.log_data = g;
+    g->rt.reexec_argv = g->argv;
     return 0;
 }
 

@@ -20,6 +20,7 @@ struct oci_globals {
     FILE *log_file;
     char *default_root;
     struct hutch_runtime rt;
+    char **argv; /* as main() got it */
 };
 
 /* The global flags of hutch-oci, with their handler and the step that opens the log. */

@@ -31,6 +31,13 @@ struct hutch_runtime {
     void (*log)(void *log_data, enum hutch_log_level level, const char *message);
     void *log_data;
     bool debug; /* pass debug messages to log */
+    /*
+     * The caller's argv, to re-execute it from a sealed copy of its executable
+     * (hutch_reexec_sealed) before a container that needs it is created: one
+     * without a user namespace of its own, whose pid namespace may already
+     * hold processes. NULL: the caller keeps its executable out of reach itself.
+     */
+    char *const *reexec_argv;
 };
 
 /* The default state root: /run/hutch-oci for root; $XDG_RUNTIME_DIR/hutch-oci otherwise. */
@@ -118,5 +125,15 @@ HUTCH_API int hutch_container_kill(const struct hutch_runtime *rt, const char *i
  */
 HUTCH_API int hutch_container_delete(const struct hutch_runtime *rt, const char *id, bool force,
                                      hutch_error *err);
+
+/*
+ * Guard the runtime's executable against the containers it starts (the
+ * CVE-2019-5736 class: a container process rewriting the binary through
+ * /proc/PID/exe of a runtime process that joins it). Unless this process
+ * already runs from one, copy /proc/self/exe into a sealed memfd and
+ * execute that, with `argv` and the current environment. Returns 0 when
+ * already running sealed; never returns after success; -1 with `err` set.
+ */
+HUTCH_API int hutch_reexec_sealed(char *const argv[], hutch_error *err);
 
 #endif

@@ -24,19 +24,11 @@
 
 #include <hutch/cleanup.h>
 
-#ifdef HUTCH_HAVE_SELINUX
-#include <selinux/selinux.h>
-#else
-static int is_selinux_enabled(void)
-{
-    return 0;
-}
-#endif
-
 #include "../core/atomic_file.h"
 #include "create.h"
 #include "idmap.h"
 #include "log.h"
+#include "process.h"
 #include "state.h"
 #include "sync.h"
 #include "sysctl.h"
@@ -75,7 +67,6 @@ static int64_t now_ns(void)
  */
 static int check_supported(const struct hutch_spec *spec, const char *config, hutch_error *err)
 {
-    const struct hutch_spec_linux *l = spec->linux_cfg;
     const char *what = NULL;
 
     if (spec->hooks != NULL && (spec->hooks->prestart.n || spec->hooks->create_runtime.n ||
@@ -84,9 +75,6 @@ static int check_supported(const struct hutch_spec *spec, const char *config, hu
         what = "hooks";
     else if (spec->process->terminal)
         what = "process.terminal (set it to false)";
-    else if ((spec->process->selinux_label != NULL || (l != NULL && l->mount_label != NULL)) &&
-             is_selinux_enabled() > 0)
-        what = "SELinux labels (process.selinuxLabel, linux.mountLabel)";
     for (size_t i = 0; what == NULL && i < spec->mounts.n; i++)
         if (spec->mounts.items[i].uid_mappings.n > 0)
             what = "id-mapped mounts (mounts[].uidMappings)";
@@ -285,6 +273,18 @@ static int load_bundle(const struct hutch_create_options *o, struct bundle_files
     return 0;
 }
 
+struct capability_warning {
+    const struct hutch_runtime *rt;
+    const char *config;
+};
+
+static void warn_capability(void *data, const char *name, const char *why)
+{
+    const struct capability_warning *w = data;
+
+    runtime_warn(w->rt, "%s: process.capabilities: %s is %s: skipped", w->config, name, why);
+}
+
 /* Everything decided before a process exists: namespaces, checks, the seccomp filter. */
 static int plan_container(const struct hutch_runtime *rt, const struct bundle_files *b,
                           const struct hutch_create_options *o, struct init_context *c,
@@ -309,6 +309,15 @@ static int plan_container(const struct hutch_runtime *rt, const struct bundle_fi
     c->setgroups_allowed = !(c->ns.create_flags & CLONE_NEWUSER) || geteuid() == 0 ||
                            !(idmap_is_own_single(&spec->linux_cfg->uid_mappings, geteuid()) &&
                              idmap_is_own_single(&spec->linux_cfg->gid_mappings, getegid()));
+    if (lsm_plan_prepare(rt, spec, b->config, &c->lsm, err) < 0)
+        return -err->code;
+    c->grantable_caps = process_grantable_capabilities(ns_flags & CLONE_NEWUSER);
+    process_check_capabilities(spec->process->capabilities, c->grantable_caps, warn_capability,
+                               &(struct capability_warning){ rt, b->config });
+    /* a process in the container could reach ours through /proc/PID/exe only with
+     * CAP_SYS_PTRACE in our user namespace (we are not dumpable), and only in a pid
+     * namespace that other processes share */
+    c->needs_sealed_exe = !(ns_flags & CLONE_NEWUSER) && !(c->ns.create_flags & CLONE_NEWPID);
     c->no_pivot = o->no_pivot;
     c->no_new_keyring = o->no_new_keyring;
     if (seccomp_filter_build(rt, spec->linux_cfg ? spec->linux_cfg->seccomp : NULL, &c->seccomp,
@@ -426,6 +435,13 @@ int container_create(const struct hutch_runtime *rt, const char *id,
         ret = load_bundle(o, &b, err);
     if (ret == 0)
         ret = plan_container(rt, &b, o, &c, err);
+    if (ret == 0 && c.needs_sealed_exe && rt->reexec_argv != NULL) {
+        runtime_debug(rt,
+                      "create %s: no user namespace of its own and a shared pid namespace: "
+                      "run from a sealed copy of the executable",
+                      id);
+        ret = hutch_reexec_sealed(rt->reexec_argv, err);
+    }
     if (ret == 0) {
         runtime_debug(rt, "create %s: bundle %s, rootfs %s, state %s/%s", id, b.bundle, b.rootfs,
                       rt->state_root, id);

@@ -8,11 +8,13 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <hutch/runtime.h>
 #include <hutch/spec.h>
 
+#include "lsm.h"
 #include "namespaces.h"
 #include "seccomp.h"
 
@@ -23,6 +25,8 @@ struct init_context {
     bool fast_path;           /* cloned straight into the new namespaces */
     bool init_forks;          /* pid or time namespace: the init is a grandchild */
     bool setgroups_allowed;   /* false under a single-id rootless mapping */
+    uint64_t grantable_caps;  /* capabilities the container process can be given */
+    bool needs_sealed_exe;    /* container processes might reach /proc/PID/exe of ours */
     bool no_pivot;
     bool no_new_keyring;
     int sync_fd;                    /* the child's end of the sync socket */
@@ -30,6 +34,7 @@ struct init_context {
     const char *bundle;             /* relative mount sources are taken from here */
     sigset_t original_mask;         /* restored before exec */
     struct seccomp_filter *seccomp; /* built by the parent, loaded last; may be NULL */
+    struct lsm_plan lsm;            /* the labels that apply on this host */
 };
 
 /* In the forked child: become the container process; never returns. */

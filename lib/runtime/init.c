@@ -153,7 +153,8 @@ static int enter_rootfs(const char *rootfs, bool no_pivot, hutch_error *err)
  * empty read-only tmpfs; linux.readonlyPaths: bound read-only over
  * themselves. Paths that do not exist are skipped. Runs after pivot_root.
  */
-static int mask_and_protect(const struct hutch_spec_linux *l, hutch_error *err)
+static int mask_and_protect(const struct hutch_spec_linux *l, const struct lsm_plan *lsm,
+                            hutch_error *err)
 {
     for (size_t i = 0; l != NULL && i < l->masked_paths.n; i++) {
         const char *path = l->masked_paths.items[i];
@@ -165,11 +166,15 @@ static int mask_and_protect(const struct hutch_spec_linux *l, hutch_error *err)
                 continue;
             return hutch_error_syscall(err, errno, "linux.maskedPaths: %s", path);
         }
-        if (S_ISDIR(st.st_mode))
+        if (S_ISDIR(st.st_mode)) {
+            hutch_autofree char *data = NULL;
+            if (lsm_mount_data(lsm, "tmpfs", "size=0", &data) < 0)
+                return hutch_error_set(err, ENOMEM, "out of memory");
             ret = mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                        "size=0");
-        else
+                        data != NULL ? data : "size=0");
+        } else {
             ret = mount("/dev/null", path, NULL, MS_BIND, NULL);
+        }
         if (ret < 0)
             return hutch_error_syscall(err, errno, "linux.maskedPaths: mask %s", path);
     }
@@ -222,13 +227,13 @@ static int prepare_rootfs(const struct init_context *c, hutch_error *err)
                     sizeof(attr)) < 0)
             return hutch_error_syscall(err, errno, "make rootfs %s nodev", c->rootfs);
     }
-    if (mounts_apply(spec, rootfs_fd, err) < 0 || devices_create(spec, rootfs_fd, err) < 0)
+    if (mounts_apply(spec, rootfs_fd, &c->lsm, err) < 0 || devices_create(spec, rootfs_fd, err) < 0)
         return -err->code;
     if (sysctl_apply(spec, err) < 0)
         return -err->code;
     if (enter_rootfs(c->rootfs, c->no_pivot, err) < 0)
         return -err->code;
-    if (mask_and_protect(spec->linux_cfg, err) < 0)
+    if (mask_and_protect(spec->linux_cfg, &c->lsm, err) < 0)
         return -err->code;
     if (propagation != NULL && mount(NULL, "/", NULL, propagation_flags(propagation), NULL) < 0)
         return hutch_error_syscall(err, errno, "linux.rootfsPropagation: make / %s", propagation);
@@ -251,7 +256,9 @@ static int setup(struct init_context *c, char **program, hutch_error *err)
     if (!c->no_new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&
         errno != ENOSYS && errno != EDQUOT && errno != EPERM)
         return hutch_error_syscall(err, errno, "make a session keyring");
-    if (set_names(spec, err) < 0 || prepare_rootfs(c, err) < 0)
+    /* while the host's /proc is at hand: the labels the program's exec takes on */
+    if (lsm_set_exec_labels(&c->lsm, err) < 0 || set_names(spec, err) < 0 ||
+        prepare_rootfs(c, err) < 0)
         return -err->code;
     if (setsid() < 0)
         return hutch_error_syscall(err, errno, "start a new session");
@@ -310,7 +317,7 @@ _Noreturn static void wait_and_exec(struct init_context *c, char *program)
     if ((!p->no_new_privileges && seccomp_filter_load(c->seccomp, &err) < 0) ||
         process_drop_bounding(p->capabilities, &err) < 0 ||
         process_set_user(p, c->setgroups_allowed, &err) < 0 ||
-        process_set_capabilities(p->capabilities, &err) < 0) {
+        process_set_capabilities(p->capabilities, c->grantable_caps, &err) < 0) {
         dprintf(STDERR_FILENO, "hutch-oci: %s\n", hutch_error_message(&err));
         _exit(127);
     }

@@ -11,6 +11,7 @@
 
 #include <hutch/cleanup.h>
 
+#include "lsm.h"
 #include "mount_options.h"
 #include "mounts.h"
 #include "rootfs_path.h"
@@ -78,11 +79,13 @@ static int bind(const char *source, const char *target, bool recursive)
  * for sysfs and cgroup.
  */
 static int mount_new(const struct hutch_spec_mount *m, const struct mount_options *o,
-                     const char *target, bool *bound_from_host, hutch_error *err)
+                     const struct lsm_plan *lsm, const char *target, bool *bound_from_host,
+                     hutch_error *err)
 {
     const char *type = m->type != NULL ? m->type : "none";
     const char *source = m->source != NULL ? m->source : type;
     const char *host = NULL;
+    hutch_autofree char *labeled = NULL;
     int saved;
 
     *bound_from_host = false;
@@ -92,7 +95,9 @@ static int mount_new(const struct hutch_spec_mount *m, const struct mount_option
             return 0;
         host = "/sys/fs/cgroup";
     } else {
-        if (mount(source, target, type, o->flags, o->data) == 0)
+        if (lsm_mount_data(lsm, type, o->data, &labeled) < 0)
+            return hutch_error_set(err, ENOMEM, "out of memory");
+        if (mount(source, target, type, o->flags, labeled != NULL ? labeled : o->data) == 0)
             return 0;
         if (is_type(m, "sysfs"))
             host = "/sys";
@@ -111,7 +116,8 @@ static int mount_new(const struct hutch_spec_mount *m, const struct mount_option
     return hutch_error_syscall(err, saved, "mount %s on %s", type, m->destination);
 }
 
-static int mount_one(const struct hutch_spec_mount *m, int rootfs_fd, hutch_error *err)
+static int mount_one(const struct hutch_spec_mount *m, int rootfs_fd, const struct lsm_plan *lsm,
+                     hutch_error *err)
 {
     struct mount_options o;
     hutch_autoclose int fd = -1;
@@ -151,7 +157,7 @@ static int mount_one(const struct hutch_spec_mount *m, int rootfs_fd, hutch_erro
             ret = hutch_error_syscall(err, errno, "bind %s on %s", m->source, m->destination);
             goto out;
         }
-    } else if (mount_new(m, &o, target, &bound_from_host, err) < 0) {
+    } else if (mount_new(m, &o, lsm, target, &bound_from_host, err) < 0) {
         ret = -err->code;
         goto out;
     }
@@ -161,6 +167,13 @@ static int mount_one(const struct hutch_spec_mount *m, int rootfs_fd, hutch_erro
     if (fd < 0) {
         ret = fd;
         goto out;
+    }
+    if (is_type(m, "mqueue") && !bound_from_host) {
+        fd_path(fd, target, sizeof(target));
+        if (lsm_label_mount_root(lsm, target, m->destination, err) < 0) {
+            ret = -err->code;
+            goto out;
+        }
     }
     remount_flags = o.flags & FLAG_OPTIONS;
     if (bound_from_host && !is_type(m, "mqueue"))
@@ -192,10 +205,11 @@ out:
     return ret;
 }
 
-int mounts_apply(const struct hutch_spec *spec, int rootfs_fd, hutch_error *err)
+int mounts_apply(const struct hutch_spec *spec, int rootfs_fd, const struct lsm_plan *lsm,
+                 hutch_error *err)
 {
     for (size_t i = 0; i < spec->mounts.n; i++)
-        if (mount_one(&spec->mounts.items[i], rootfs_fd, err) < 0)
+        if (mount_one(&spec->mounts.items[i], rootfs_fd, lsm, err) < 0)
             return hutch_error_wrap(err, "mounts[%zu]", i);
     return 0;
 }

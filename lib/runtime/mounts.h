@@ -6,8 +6,14 @@
 #include <hutch/error.h>
 #include <hutch/spec.h>
 
-/* Every mount of `spec`, under the rootfs open as `rootfs_fd`. */
-int mounts_apply(const struct hutch_spec *spec, int rootfs_fd, hutch_error *err);
+#include "lsm.h"
+
+/*
+ * Every mount of `spec`, under the rootfs open as `rootfs_fd`; tmpfs, devpts
+ * and mqueue get the SELinux mount label of `lsm`.
+ */
+int mounts_apply(const struct hutch_spec *spec, int rootfs_fd, const struct lsm_plan *lsm,
+                 hutch_error *err);
 
 /*
  * Remount the mount at `fd` with `flags` (MS_RDONLY, ...), keeping the

@@ -73,24 +73,55 @@ int process_set_user(const struct hutch_spec_process *p, bool setgroups_allowed,
     return 0;
 }
 
-/* The capabilities of a set that this kernel knows, as a bitmask (duplicates merge). */
+/* The capabilities of a set, as a bitmask (duplicates merge). */
 static uint64_t capability_mask(const hutch_strings *names)
 {
-    int last = (int)cap_max_bits() - 1;
     uint64_t mask = 0;
 
     for (size_t i = 0; i < names->n; i++) {
         int cap = spec_name_index(spec_capability_names, names->items[i]);
-        if (cap >= 0 && cap <= last && cap < 64)
+        if (cap >= 0 && cap < 64)
             mask |= UINT64_C(1) << cap;
     }
     return mask;
 }
 
-/* The numbers in `mask`, into `out` (room for 64); the count. */
-static int capability_list(const hutch_strings *names, cap_value_t *out)
+uint64_t process_grantable_capabilities(bool own_user_namespace)
 {
-    uint64_t mask = capability_mask(names);
+    int last = (int)cap_max_bits() - 1;
+    uint64_t mask = 0;
+
+    for (int cap = 0; cap <= last && cap < 64; cap++)
+        /* a new user namespace starts with every capability in its bounding set */
+        if (own_user_namespace || prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
+            mask |= UINT64_C(1) << cap;
+    return mask;
+}
+
+int process_check_capabilities(const struct hutch_spec_capabilities *caps, uint64_t grantable,
+                               void (*warn)(void *data, const char *name, const char *why),
+                               void *data)
+{
+    uint64_t asked, left;
+    int last = (int)cap_max_bits() - 1;
+
+    if (caps == NULL)
+        return 0;
+    asked = capability_mask(&caps->bounding) | capability_mask(&caps->effective) |
+            capability_mask(&caps->permitted) | capability_mask(&caps->inheritable) |
+            capability_mask(&caps->ambient);
+    left = asked & ~grantable;
+    for (int cap = 0; cap < 64; cap++)
+        if (left & (UINT64_C(1) << cap))
+            warn(data, spec_capability_names[cap],
+                 cap > last ? "not known to this kernel" : "not in the caller's bounding set");
+    return __builtin_popcountll(left);
+}
+
+/* The numbers in `mask` & `grantable`, into `out` (room for 64); the count. */
+static int capability_list(const hutch_strings *names, uint64_t grantable, cap_value_t *out)
+{
+    uint64_t mask = capability_mask(names) & grantable;
     int n = 0;
 
     for (int cap = 0; cap < 64; cap++)
@@ -104,7 +135,6 @@ int process_drop_bounding(const struct hutch_spec_capabilities *caps, hutch_erro
     static const hutch_strings none = { NULL, 0 };
     const hutch_strings *bounding = caps != NULL ? &caps->bounding : &none;
     int last = (int)cap_max_bits() - 1;
-
     uint64_t keep = capability_mask(bounding);
 
     for (int cap = 0; cap <= last; cap++) {
@@ -118,7 +148,8 @@ int process_drop_bounding(const struct hutch_spec_capabilities *caps, hutch_erro
     return 0;
 }
 
-int process_set_capabilities(const struct hutch_spec_capabilities *caps, hutch_error *err)
+int process_set_capabilities(const struct hutch_spec_capabilities *caps, uint64_t grantable,
+                             hutch_error *err)
 {
     static const hutch_strings none = { NULL, 0 };
     cap_value_t list[64];
@@ -127,11 +158,11 @@ int process_set_capabilities(const struct hutch_spec_capabilities *caps, hutch_e
 
     if (state == NULL)
         return hutch_error_syscall(err, errno, "set capabilities");
-    n = capability_list(caps != NULL ? &caps->effective : &none, list);
+    n = capability_list(caps != NULL ? &caps->effective : &none, grantable, list);
     cap_set_flag(state, CAP_EFFECTIVE, n, list, CAP_SET);
-    n = capability_list(caps != NULL ? &caps->permitted : &none, list);
+    n = capability_list(caps != NULL ? &caps->permitted : &none, grantable, list);
     cap_set_flag(state, CAP_PERMITTED, n, list, CAP_SET);
-    n = capability_list(caps != NULL ? &caps->inheritable : &none, list);
+    n = capability_list(caps != NULL ? &caps->inheritable : &none, grantable, list);
     cap_set_flag(state, CAP_INHERITABLE, n, list, CAP_SET);
     if (cap_set_proc(state) < 0)
         ret = hutch_error_syscall(err, errno,
@@ -142,7 +173,7 @@ int process_set_capabilities(const struct hutch_spec_capabilities *caps, hutch_e
         return ret;
     if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
         return hutch_error_syscall(err, errno, "reset keep-capabilities");
-    n = capability_list(caps != NULL ? &caps->ambient : &none, list);
+    n = capability_list(caps != NULL ? &caps->ambient : &none, grantable, list);
     for (int i = 0; i < n; i++)
         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, list[i], 0, 0) < 0)
             return hutch_error_syscall(err, errno,

@@ -4,6 +4,7 @@
 #define HUTCH_RUNTIME_PROCESS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <hutch/error.h>
 #include <hutch/spec.h>
@@ -29,7 +30,23 @@ int process_set_user(const struct hutch_spec_process *p, bool setgroups_allowed,
  * capabilities at all. Capabilities this kernel does not know are skipped.
  */
 int process_drop_bounding(const struct hutch_spec_capabilities *caps, hutch_error *err);
-int process_set_capabilities(const struct hutch_spec_capabilities *caps, hutch_error *err);
+int process_set_capabilities(const struct hutch_spec_capabilities *caps, uint64_t grantable,
+                             hutch_error *err);
+
+/*
+ * The capabilities a container process can be given (a bitmask): those this
+ * kernel knows, and, unless the process gets a user namespace of its own,
+ * only those in the caller's bounding set.
+ */
+uint64_t process_grantable_capabilities(bool own_user_namespace);
+
+/*
+ * Call `warn` for each capability `caps` names that is not in `grantable`
+ * (the spec: warn and skip, do not fail); the count.
+ */
+int process_check_capabilities(const struct hutch_spec_capabilities *caps, uint64_t grantable,
+                               void (*warn)(void *data, const char *name, const char *why),
+                               void *data);
 
 /* process.scheduler (sched_setattr), process.ioPriority, linux.personality. */
 int process_set_scheduling(const struct hutch_spec_process *p, hutch_error *err);

@@ -360,3 +360,37 @@ limit_refused() {
     use_rootless "$U_ONE"
     limit_refused
 }
+
+# A container asking for CAP_CHOWN and CAP_SYS_RESOURCE (which this host's root lacks);
+# `hutch-probe caps` from inside in $out.
+caps_of_chown_and_sys_resource() {
+    b=$(new_bundle)
+    config_set "$b" '
+for s in ("bounding", "effective", "permitted"):
+    d["process"]["capabilities"][s] = ["CAP_CHOWN", "CAP_SYS_RESOURCE"]'
+    run_in_ok "$b" hutch-probe caps
+}
+
+@test "a capability the host cannot grant is warned about and skipped; the rest are set (root)" {
+    use_root
+    prctl_has_resource=$(python3 -c '
+import ctypes
+print(ctypes.CDLL(None).prctl(23, 24, 0, 0, 0))')  # PR_CAPBSET_READ CAP_SYS_RESOURCE
+    [ "$prctl_has_resource" = 0 ] || skip "CAP_SYS_RESOURCE is in this host's bounding set"
+    caps_of_chown_and_sys_resource
+    echo "$out"
+    echo "$err"
+    grep -qx "bounding=CAP_CHOWN" <<<"$out"
+    grep -qx "effective=CAP_CHOWN" <<<"$out"
+    [ "$(wc -l <<<"$err")" -eq 1 ]
+    [[ "$err" == *"process.capabilities: CAP_SYS_RESOURCE is not in the caller's bounding set: skipped"* ]]
+}
+
+@test "in a user namespace of its own the container gets capabilities the host lacks (rootless)" {
+    use_rootless "$U_ONE"
+    caps_of_chown_and_sys_resource
+    echo "$out"
+    [ -z "$err" ]
+    grep -qx "bounding=CAP_CHOWN,CAP_SYS_RESOURCE" <<<"$out"
+    grep -qx "effective=CAP_CHOWN,CAP_SYS_RESOURCE" <<<"$out"
+}

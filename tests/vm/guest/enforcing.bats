@@ -84,3 +84,25 @@ in_container() {
     [ "$output" = in-container ]
     rm -rf "$b"
 }
+
+@test "enforcing: a container labelled container_t:c1,c2 reads its own files and is denied c3,c4" {
+    b=$d/bundle
+    new_bundle "$b" sh -c 'cat /mine; cat /theirs'
+    echo mine >"$b/rootfs/mine"
+    echo theirs >"$b/rootfs/theirs"
+    chcon -R system_u:object_r:container_file_t:s0:c1,c2 "$b/rootfs"
+    chcon system_u:object_r:container_file_t:s0:c3,c4 "$b/rootfs/theirs"
+    python3 - "$b/config.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["process"]["selinuxLabel"] = "system_u:system_r:container_t:s0:c1,c2"
+d["linux"]["mountLabel"] = "system_u:object_r:container_file_t:s0:c1,c2"
+json.dump(d, open(sys.argv[1], "w"))
+PY
+    run "$HUTCH_OCI" --root "$BATS_TEST_TMPDIR/state" run --bundle "$b" enforcing-labelled
+    echo "$output"
+    [ "$status" -ne 0 ]
+    [ "${lines[0]}" = mine ]
+    [[ "${lines[1]}" == *theirs*"Permission denied"* ]]
+    dmesg | grep 'avc:  denied' | grep 'name="theirs"' | grep 'scontext=system_u:system_r:container_t:s0:c1,c2' | grep -q 'permissive=0'
+}

@@ -55,3 +55,15 @@ new_bundle() { # DIR [--rootless] ARG...
         set_args "$dir" "$@"
     fi
 }
+
+# create_fails BUNDLE TEXT: `hutch-oci create` (as root) fails with one line containing
+# TEXT and leaves no state behind.
+create_fails() {
+    local state=$BATS_TEST_TMPDIR/state
+    run "$HUTCH_OCI" --root "$state" create --bundle "$1" must-fail
+    echo "$output"
+    [ "$status" -ne 0 ]
+    [ "${#lines[@]}" -eq 1 ]
+    [[ "$output" == *"$2"* ]]
+    [ ! -e "$state/must-fail" ]
+}

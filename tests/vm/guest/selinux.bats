@@ -112,3 +112,75 @@ for f in sys.argv[1:]:
     [[ "${lines[1]}" == system_u:system_r:*_t:s0* ]]
     rm -rf "$b"
 }
+
+# labels DIR PROCESS-LABEL MOUNT-LABEL: set process.selinuxLabel and linux.mountLabel
+labels() {
+    python3 - "$1/config.json" "$2" "$3" <<'PY'
+import json, sys
+path, process, mount = sys.argv[1:]
+d = json.load(open(path))
+d["process"]["selinuxLabel"] = process
+d["linux"]["mountLabel"] = mount
+json.dump(d, open(path, "w"), indent="\t")
+PY
+}
+
+# run_labelled STATE BUNDLE ID [as-user]: create, read the labels of the container's mounts
+# from outside through /proc/PID/root into $BATS_TEST_TMPDIR/mounts, start, wait, delete
+run_labelled() {
+    local state=$1 b=$2 id=$3 runner=${4:-}
+    $runner "$HUTCH_OCI" --root "$state" create --bundle "$b" "$id"
+    pid=$($runner "$HUTCH_OCI" --root "$state" state "$id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+    for m in /dev/shm /dev/mqueue /dev/pts /dev; do
+        echo "$m $(stat -c %C "/proc/$pid/root$m")"
+    done >"$BATS_TEST_TMPDIR/mounts"
+    $runner "$HUTCH_OCI" --root "$state" start "$id"
+    for _ in $(seq 100); do
+        [ "$($runner "$HUTCH_OCI" --root "$state" state "$id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')" = stopped ] && break
+        sleep 0.1
+    done
+    $runner "$HUTCH_OCI" --root "$state" delete "$id"
+}
+
+@test "process.selinuxLabel is the container's context, linux.mountLabel labels its tmpfs, devpts and mqueue (root)" {
+    b=$BATS_TEST_TMPDIR/bundle
+    new_bundle "$b" hutch-probe label
+    labels "$b" system_u:system_r:svirt_t:s0:c1,c2 system_u:object_r:svirt_image_t:s0:c1,c2
+    run "$HUTCH_OCI" --root "$BATS_TEST_TMPDIR/state" run --bundle "$b" lab-root
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = label=system_u:system_r:svirt_t:s0:c1,c2 ]
+    set_args "$b" sleep 0.5
+    run_labelled "$BATS_TEST_TMPDIR/state" "$b" lab-root2
+    cat "$BATS_TEST_TMPDIR/mounts"
+    for m in /dev/shm /dev/mqueue /dev/pts /dev; do
+        grep -qx "$m system_u:object_r:svirt_image_t:s0:c1,c2" "$BATS_TEST_TMPDIR/mounts"
+    done
+}
+
+@test "process.selinuxLabel and linux.mountLabel in a rootless container" {
+    b=$HUTCH_VM_HOME/bundle-$BATS_TEST_NUMBER
+    new_bundle "$b" --rootless hutch-probe label
+    labels "$b" system_u:system_r:svirt_t:s0:c5,c6 system_u:object_r:svirt_image_t:s0:c5,c6
+    chown "$HUTCH_VM_UID:$HUTCH_VM_GID" "$b/config.json"
+    run as-user "$HUTCH_OCI" run --bundle "$b" lab-rootless
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = label=system_u:system_r:svirt_t:s0:c5,c6 ]
+    as-user bash -c "$(declare -f set_args); set_args \"\$@\"" _ "$b" sleep 0.5
+    run_labelled "$HUTCH_VM_HOME/state-$BATS_TEST_NUMBER" "$b" lab-rootless2 as-user
+    cat "$BATS_TEST_TMPDIR/mounts"
+    for m in /dev/shm /dev/mqueue /dev/pts /dev; do
+        grep -qx "$m system_u:object_r:svirt_image_t:s0:c5,c6" "$BATS_TEST_TMPDIR/mounts"
+    done
+    rm -rf "$b" "$HUTCH_VM_HOME/state-$BATS_TEST_NUMBER"
+}
+
+@test "a label the policy rejects fails create with one line naming it, and leaves nothing" {
+    b=$BATS_TEST_TMPDIR/bundle
+    new_bundle "$b" true
+    labels "$b" system_u:system_r:no_such_type_t:s0 system_u:object_r:svirt_image_t:s0
+    create_fails "$b" 'process.selinuxLabel: "system_u:system_r:no_such_type_t:s0" is not a valid context'
+    labels "$b" system_u:system_r:svirt_t:s0 system_u:object_r:no_such_file_t:s0
+    create_fails "$b" 'linux.mountLabel: "system_u:object_r:no_such_file_t:s0" is not a valid context'
+}
