@@ -6,15 +6,17 @@
 BUILD_PACKAGES="meson ninja-build pkg-config gcc git libseccomp-dev libcap-dev libyajl-dev
                 libmnl-dev libselinux1-dev scdoc"
 # Running containers: newuidmap/newgidmap for rootless id ranges; busybox-static
-# for the first container's rootfs; python3 to write its config.
-RUN_PACKAGES="uidmap busybox-static python3"
+# for the first container's rootfs; python3 to write its config; procps for the ps(1)
+# that `hutch-oci ps` runs.
+RUN_PACKAGES="uidmap busybox-static python3 procps"
 # The test suite: unit tests, CLI tests, format check, sanitizer and fuzzer builds, and
 # the qemu test bed (tiny-initramfs in the same call keeps apt from pulling
 # initramfs-tools, udev and systemd onto the host with the kernel image; apparmor brings
-# apparmor_parser, which the guest uses to load a test profile).
+# apparmor_parser, which the guest uses to load a test profile; podman is the OCI client
+# that tests/integration/podman.bats drives hutch-oci with).
 TEST_PACKAGES="check bats clang clang-format libclang-rt-14-dev python3 qemu-system-x86
                linux-image-amd64 tiny-initramfs selinux-policy-default policycoreutils
-               selinux-utils apparmor"
+               selinux-utils apparmor podman"
 
 log() {
     printf '==> %s\n' "$*"

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hutch-oci create: set up a container from a bundle, ready for start. */
+#include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "commands.h"
 #include "oci.h"
@@ -14,8 +16,25 @@ const struct cli_flag oci_create_flags[] = {
       "move the rootfs over / and chroot instead of pivot_root (for a ramdisk root)" },
     { OCI_FLAG_NO_NEW_KEYRING, "no-new-keyring", 0, CLI_NO_ARG, NULL,
       "keep the session keyring of the caller" },
+    { OCI_FLAG_PRESERVE_FDS, "preserve-fds", 0, CLI_ARG, "N", OCI_PRESERVE_FDS_HELP },
+    { OCI_FLAG_CONSOLE_SOCKET, "console-socket", 0, CLI_ARG, "PATH", OCI_CONSOLE_SOCKET_HELP },
     { 0 },
 };
+
+int oci_parse_count(const char *value, unsigned int *out)
+{
+    char *end;
+    unsigned long n;
+
+    if (value[0] < '0' || value[0] > '9')
+        return -1;
+    errno = 0;
+    n = strtoul(value, &end, 10);
+    if (errno != 0 || *end != '\0' || n > 65536)
+        return -1;
+    *out = (unsigned int)n;
+    return 0;
+}
 
 int oci_create_flag(void *opts, int id, const char *value)
 {
@@ -33,6 +52,11 @@ int oci_create_flag(void *opts, int id, const char *value)
         break;
     case OCI_FLAG_NO_NEW_KEYRING:
         o->no_new_keyring = true;
+        break;
+    case OCI_FLAG_PRESERVE_FDS:
+        return oci_parse_count(value, &o->preserve_fds);
+    case OCI_FLAG_CONSOLE_SOCKET:
+        o->console_socket = value;
         break;
     default:
         break;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hutch-oci delete: remove a container and what it holds. */
+#include <errno.h>
 #include <stdbool.h>
 
 #include "commands.h"
@@ -34,8 +35,12 @@ static int run_delete(const struct cli_program *program, int argc, char **argv)
     id = oci_container_id(&p, 0, &status);
     if (id == NULL)
         return status;
-    if (hutch_container_delete(oci_runtime(program), id, force, &err) < 0)
+    if (hutch_container_delete(oci_runtime(program), id, force, &err) < 0) {
+        /* runc: what does not exist is deleted already, as far as --force goes */
+        if (force && err.code == ENOENT)
+            return 0;
         return oci_fail(program, "delete", &err);
+    }
     return 0;
 }
 

@@ -13,6 +13,7 @@ enum {
     FLAG_LOG_FORMAT,
     FLAG_DEBUG,
     FLAG_SYSTEMD_CGROUP,
+    FLAG_CGROUP_MANAGER,
     FLAG_ROOTLESS,
 };
 
@@ -25,6 +26,8 @@ const struct cli_flag oci_global_flags[] = {
     { FLAG_DEBUG, "debug", 0, CLI_NO_ARG, NULL, "log debug messages" },
     { FLAG_SYSTEMD_CGROUP, "systemd-cgroup", 0, CLI_NO_ARG, NULL,
       "manage cgroups through systemd (accepted; no cgroups are made yet)" },
+    { FLAG_CGROUP_MANAGER, "cgroup-manager", 0, CLI_ARG, "cgroupfs|systemd|disabled",
+      "crun's form of --systemd-cgroup (disabled: no cgroups, as today)" },
     { FLAG_ROOTLESS, "rootless", 0, CLI_ARG, "auto|true|false",
       "run as an unprivileged user (default auto: when not root)" },
     { 0 },
@@ -62,6 +65,16 @@ int oci_global_flag(const struct cli_program *program, int id, const char *value
         break;
     case FLAG_SYSTEMD_CGROUP:
         g->systemd_cgroup = true;
+        break;
+    case FLAG_CGROUP_MANAGER:
+        if (strcmp(value, "cgroupfs") != 0 && strcmp(value, "systemd") != 0 &&
+            strcmp(value, "disabled") != 0) {
+            cli_error(program, NULL,
+                      "--cgroup-manager: expected cgroupfs, systemd or disabled, found '%s'",
+                      value);
+            return -1;
+        }
+        g->systemd_cgroup = strcmp(value, "systemd") == 0;
         break;
     case FLAG_ROOTLESS:
         if (strcmp(value, "auto") != 0 && strcmp(value, "true") != 0 &&

@@ -17,6 +17,8 @@ static const struct cli_flag run_flags[] = {
       "move the rootfs over / and chroot instead of pivot_root (for a ramdisk root)" },
     { OCI_FLAG_NO_NEW_KEYRING, "no-new-keyring", 0, CLI_NO_ARG, NULL,
       "keep the session keyring of the caller" },
+    { OCI_FLAG_PRESERVE_FDS, "preserve-fds", 0, CLI_ARG, "N", OCI_PRESERVE_FDS_HELP },
+    { OCI_FLAG_CONSOLE_SOCKET, "console-socket", 0, CLI_ARG, "PATH", OCI_CONSOLE_SOCKET_HELP },
     { FLAG_DETACH, "detach", 'd', CLI_NO_ARG, NULL, "return once the container runs" },
     { FLAG_KEEP, "keep", 0, CLI_NO_ARG, NULL,
       "keep the container's state after it exits (delete it later)" },

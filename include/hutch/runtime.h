@@ -51,6 +51,15 @@ struct hutch_create_options {
     const char *pid_file; /* written atomically with the init pid, or NULL */
     bool no_pivot;        /* move the rootfs to / and chroot instead of pivot_root */
     bool no_new_keyring;  /* keep the caller's session keyring */
+    /*
+     * Pass the caller's fds 3 .. 3+preserve_fds-1 to the container process.
+     * With LISTEN_FDS and LISTEN_PID (ours) in the environment, systemd's
+     * socket activation fds are passed too, and the process gets LISTEN_FDS
+     * and LISTEN_PID (its own pid) in its environment.
+     */
+    unsigned int preserve_fds;
+    /* process.terminal: the pty's master goes to this unix socket (runc's protocol) */
+    const char *console_socket;
 };
 
 HUTCH_API int hutch_container_create(const struct hutch_runtime *rt, const char *id,
@@ -115,6 +124,39 @@ HUTCH_API int hutch_container_list_json(const struct hutch_container_state *list
 
 HUTCH_API void hutch_container_list_free(struct hutch_container_state *list, size_t n);
 
+struct hutch_exec_options {
+    /* The whole process (runc's process.json), or NULL: then the container's own
+     * process.* with the fields below over it. */
+    const char *process_file;
+    char *const
+            *args;   /* the program and its arguments (NULL-terminated), required without process */
+    const char *cwd; /* NULL: the container's */
+    char *const *env;  /* NAME=VALUE entries set over the container's (NULL-terminated), or NULL */
+    const char *user;  /* "UID[:GID]", or NULL for the container's */
+    char *const *caps; /* capabilities added to the bounding, effective and permitted sets */
+    bool tty;          /* process.terminal */
+    bool no_new_privs; /* set no_new_privs even if the container's process does not */
+    const char *apparmor_profile;
+    const char *selinux_label;
+    /* How: in the background (return once the program runs), the pid to a file,
+     * the terminal's master to this unix socket, fds 3.. passed on. */
+    bool detach;
+    const char *pid_file;
+    const char *console_socket;
+    unsigned int preserve_fds;
+};
+
+/*
+ * Run another process in the container ID (created or running): it joins every
+ * namespace of the container (user namespace first) and gets the process's
+ * capabilities, rlimits, labels, no_new_privs and the container's seccomp
+ * filter. In the foreground, signals are forwarded and *exit_status is its
+ * status (128+N when killed by signal N); detached, its pid.
+ */
+HUTCH_API int hutch_container_exec(const struct hutch_runtime *rt, const char *id,
+                                   const struct hutch_exec_options *options, int *exit_status,
+                                   hutch_error *err);
+
 /* Send `signo` to the container process, or with `all` to every process of the container. */
 HUTCH_API int hutch_container_kill(const struct hutch_runtime *rt, const char *id, int signo,
                                    bool all, hutch_error *err);
@@ -125,6 +167,30 @@ HUTCH_API int hutch_container_kill(const struct hutch_runtime *rt, const char *i
  */
 HUTCH_API int hutch_container_delete(const struct hutch_runtime *rt, const char *id, bool force,
                                      hutch_error *err);
+
+/*
+ * The processes of the container, in a new array in *pids (ascending; free()
+ * it). Without a cgroup of its own they are found through the container's pid
+ * namespace: every process in it (not those of namespaces nested inside it).
+ * A container that shares its pid namespace gets only its init; a stopped
+ * one an empty list.
+ */
+HUTCH_API int hutch_container_pids(const struct hutch_runtime *rt, const char *id, pid_t **pids,
+                                   size_t *n, hutch_error *err);
+
+/*
+ * Freeze every process of a created or running container, and thaw them.
+ * That takes the container's own cgroup (the cgroup v2 freezer), which this
+ * version does not create: for a container that exists, both fail (ENOTSUP
+ * while it has processes) and change nothing.
+ */
+HUTCH_API int hutch_container_pause(const struct hutch_runtime *rt, const char *id,
+                                    hutch_error *err);
+HUTCH_API int hutch_container_resume(const struct hutch_runtime *rt, const char *id,
+                                     hutch_error *err);
+
+/* The OCI features document of this runtime (runtime-spec features.md), indented. */
+HUTCH_API int hutch_runtime_features_json(char **out, hutch_error *err);
 
 /*
  * Guard the runtime's executable against the containers it starts (the

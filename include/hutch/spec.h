@@ -378,6 +378,17 @@ HUTCH_API int hutch_spec_new_default(const struct hutch_spec_default_options *op
 
 HUTCH_API void hutch_spec_free(struct hutch_spec *spec);
 
+/*
+ * A process object alone, as `hutch-oci exec --process FILE` takes it (the
+ * "process" member of a configuration, runc's process.json): parsed and
+ * checked by the rules of config.json; messages name members process.*.
+ */
+HUTCH_API int hutch_spec_process_parse(const char *data, size_t len, const char *origin,
+                                       struct hutch_spec_process **out, hutch_error *err);
+HUTCH_API int hutch_spec_process_load(const char *path, struct hutch_spec_process **out,
+                                      hutch_error *err);
+HUTCH_API void hutch_spec_process_free(struct hutch_spec_process *process);
+
 static inline void hutch_spec_freep(struct hutch_spec **spec)
 {
     hutch_spec_free(*spec);

@@ -91,7 +91,7 @@ int hutch_atomic_write_file(const char *path, const void *data, size_t len, mode
     fd = create_temporary(dirfd, name, mode, tmp, sizeof(tmp));
     if (fd < 0)
         return hutch_error_syscall(err, errno, "write %s: create temporary file", path);
-    if (hutch_write_all(fd, data, len) < 0 || fsync(fd) < 0)
+    if (hutch_write_all(fd, data, len) < 0 || (!(flags & HUTCH_ATOMIC_NO_SYNC) && fsync(fd) < 0))
         goto fail;
     if (close(hutch_steal_fd(&fd)) < 0)
         goto fail;
@@ -102,7 +102,7 @@ int hutch_atomic_write_file(const char *path, const void *data, size_t len, mode
             return hutch_error_set(err, EEXIST, "%s already exists", path);
         return hutch_error_syscall(err, saved, "write %s: rename into place", path);
     }
-    if (fsync(dirfd) < 0)
+    if (!(flags & HUTCH_ATOMIC_NO_SYNC) && fsync(dirfd) < 0)
         return hutch_error_syscall(err, errno, "write %s: sync directory %s", path, dir);
     return 0;
 

@@ -16,6 +16,9 @@
 enum hutch_atomic_flags {
     /* Fail with EEXIST instead of replacing an existing file. */
     HUTCH_ATOMIC_NOREPLACE = 1 << 0,
+    /* No fsync: for state that does not outlive a reboot (under /run); still atomic for
+     * readers, and after a crash of the writer. */
+    HUTCH_ATOMIC_NO_SYNC = 1 << 1,
 };
 
 /*

@@ -24,4 +24,17 @@ ssize_t hutch_read_all(int fd, void *buf, size_t len);
 int hutch_read_file(const char *path, size_t max_size, char **out, size_t *out_len,
                     hutch_error *err);
 
+/*
+ * Send `len` bytes of `data` with the fd `pass` attached (SCM_RIGHTS) over the
+ * unix socket `sock`. 0, or -1 with errno.
+ */
+int hutch_send_fd(int sock, const void *data, size_t len, int pass);
+
+/*
+ * Receive `len` bytes into `data` and the fd that came with them (close-on-
+ * exec) into *out, -1 when none came. Returns the bytes read (less than
+ * `len` only at the end of the stream), or -1 with errno.
+ */
+ssize_t hutch_recv_fd(int sock, void *data, size_t len, int *out);
+
 #endif

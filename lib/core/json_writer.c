@@ -181,6 +181,14 @@ void json_writer_null(struct json_writer *w)
         strbuf_puts(&w->out, "null");
 }
 
+void json_writer_strings(struct json_writer *w, const char *const *list)
+{
+    json_writer_begin_array(w);
+    for (size_t i = 0; list[i] != NULL; i++)
+        json_writer_string(w, list[i]);
+    json_writer_end_array(w);
+}
+
 int json_writer_finish(struct json_writer *w, char **out, size_t *len, hutch_error *err)
 {
     size_t n;

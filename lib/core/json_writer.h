@@ -39,6 +39,8 @@ void json_writer_int(struct json_writer *w, int64_t value);
 void json_writer_uint(struct json_writer *w, uint64_t value);
 void json_writer_bool(struct json_writer *w, bool value);
 void json_writer_null(struct json_writer *w);
+/* An array of the strings of a NULL-terminated list. */
+void json_writer_strings(struct json_writer *w, const char *const *list);
 
 /*
  * Hand out the finished document (NUL-terminated, with a final newline when

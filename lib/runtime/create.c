@@ -25,13 +25,17 @@
 #include <hutch/cleanup.h>
 
 #include "../core/atomic_file.h"
+#include "../core/io.h"
 #include "create.h"
+#include "devices.h"
+#include "hooks.h"
 #include "idmap.h"
 #include "log.h"
 #include "process.h"
 #include "state.h"
 #include "sync.h"
 #include "sysctl.h"
+#include "terminal.h"
 
 void run_signal_set(sigset_t *set)
 {
@@ -69,12 +73,6 @@ static int check_supported(const struct hutch_spec *spec, const char *config, hu
 {
     const char *what = NULL;
 
-    if (spec->hooks != NULL && (spec->hooks->prestart.n || spec->hooks->create_runtime.n ||
-                                spec->hooks->create_container.n || spec->hooks->start_container.n ||
-                                spec->hooks->poststart.n || spec->hooks->poststop.n))
-        what = "hooks";
-    else if (spec->process->terminal)
-        what = "process.terminal (set it to false)";
     for (size_t i = 0; what == NULL && i < spec->mounts.n; i++)
         if (spec->mounts.items[i].uid_mappings.n > 0)
             what = "id-mapped mounts (mounts[].uidMappings)";
@@ -82,14 +80,6 @@ static int check_supported(const struct hutch_spec *spec, const char *config, hu
         return hutch_error_set(err, ENOTSUP, "%s: %s: not supported by this version of hutch-oci",
                                config, what);
     return 0;
-}
-
-static bool has_capability(const hutch_strings *set, const char *name)
-{
-    for (size_t i = 0; i < set->n; i++)
-        if (strcmp(set->items[i], name) == 0)
-            return true;
-    return false;
 }
 
 /* The checks that need no process: the bundle holds what a container needs. */
@@ -119,16 +109,6 @@ static int check_spec(const struct hutch_spec *spec, const char *config, const c
                                "--rootless' writes such a configuration",
                                config);
     r = spec->linux_cfg != NULL ? spec->linux_cfg->resources : NULL;
-    /* device rules need the cgroup device program (not made yet): without it, a container
-     * that may mknod in the host's user namespace could make and open any device */
-    if (r != NULL && r->devices.n > 0 && geteuid() == 0 && !(ns_flags & CLONE_NEWUSER) &&
-        spec->process->capabilities != NULL &&
-        has_capability(&spec->process->capabilities->bounding, "CAP_MKNOD"))
-        return hutch_error_set(err, ENOTSUP,
-                               "%s: linux.resources.devices cannot be enforced yet, and "
-                               "process.capabilities grants CAP_MKNOD: drop CAP_MKNOD or use a "
-                               "user namespace",
-                               config);
     if (r != NULL) {
         const char *asked = r->memory              ? "memory"
                             : r->cpu               ? "cpu"
@@ -149,8 +129,7 @@ static int check_spec(const struct hutch_spec *spec, const char *config, const c
     return 0;
 }
 
-/* Wait for a child, retrying on EINTR; its status, or -1. */
-static int wait_child(pid_t pid)
+int wait_child(pid_t pid)
 {
     int status;
 
@@ -162,11 +141,12 @@ static int wait_child(pid_t pid)
 
 struct creation {
     struct container_dir dir;
-    int listen_fd;  /* the exec socket, listening, for the child */
-    pid_t child;    /* the forked process */
-    pid_t init;     /* the container process */
-    int init_pidfd; /* the container process when it is not our child */
-    int sync_fd;    /* our end */
+    int listen_fd;       /* the exec socket, listening, for the child */
+    pid_t child;         /* the forked process */
+    pid_t init;          /* the container process */
+    int init_pidfd;      /* the container process when it is not our child */
+    int sync_fd;         /* our end */
+    int terminal_master; /* the pty's master, for run in the foreground */
 };
 
 /* Talk the child through its setup; returns the container process's pid. */
@@ -184,6 +164,26 @@ static int write_oom_score_adj(pid_t pid, const struct hutch_spec_process *p, hu
         return hutch_error_syscall(err, errno, "process.oomScoreAdj: set %s%s", value,
                                    errno == EACCES ? " (lowering it needs CAP_SYS_RESOURCE)" : "");
     return 0;
+}
+
+/*
+ * prestart and createRuntime hooks, in our namespaces, while the container
+ * process waits after its mounts; it runs createContainer itself once told.
+ */
+static int run_create_hooks(const struct creation *cr, const struct init_context *c,
+                            hutch_error *err)
+{
+    const struct hutch_spec_hooks *hooks = c->spec->hooks;
+    struct hutch_container_state state = hooks_state(cr->dir.id, c->bundle, &c->spec->annotations,
+                                                     HUTCH_STATUS_CREATING, cr->init);
+
+    if (!hooks_after_mounts(hooks))
+        return 0;
+    if (sync_expect(cr->sync_fd, SYNC_MOUNTS_DONE, NULL, err) < 0 ||
+        hooks_run(hooks, HOOK_PRESTART, &state, err) < 0 ||
+        hooks_run(hooks, HOOK_CREATE_RUNTIME, &state, err) < 0)
+        return -err->code;
+    return sync_send(cr->sync_fd, SYNC_HOOKS_DONE, cr->init, err);
 }
 
 static int supervise_setup(struct creation *cr, const struct init_context *c, hutch_error *err)
@@ -213,6 +213,11 @@ static int supervise_setup(struct creation *cr, const struct init_context *c, hu
         if (cr->init_pidfd < 0)
             return hutch_error_syscall(err, errno, "hold the container process %d", (int)cr->init);
     }
+    if (run_create_hooks(cr, c, err) < 0)
+        return -err->code;
+    if (c->spec->process->terminal && c->console_fd < 0 &&
+        terminal_receive_master(cr->sync_fd, &cr->terminal_master, err) < 0)
+        return -err->code;
     if (sync_expect(cr->sync_fd, SYNC_READY, NULL, err) < 0)
         return -err->code;
     if (c->init_forks) {
@@ -237,6 +242,8 @@ struct bundle_files {
     char *bundle;
     char *config;
     char *rootfs;
+    char *config_data; /* config.json as read, kept in the state directory for exec */
+    size_t config_len;
     struct hutch_spec *spec;
 };
 
@@ -245,6 +252,7 @@ static void bundle_files_release(struct bundle_files *b)
     free(b->bundle);
     free(b->config);
     free(b->rootfs);
+    free(b->config_data);
     hutch_spec_free(b->spec);
 }
 
@@ -260,7 +268,8 @@ static int load_bundle(const struct hutch_create_options *o, struct bundle_files
         b->config = NULL;
         return hutch_error_set(err, ENOMEM, "out of memory");
     }
-    if (hutch_spec_load(b->config, &b->spec, err) < 0)
+    if (hutch_read_file(b->config, HUTCH_SPEC_MAX_SIZE, &b->config_data, &b->config_len, err) < 0 ||
+        hutch_spec_parse(b->config_data, b->config_len, b->config, &b->spec, err) < 0)
         return -err->code;
     if (b->spec->root != NULL) {
         if (b->spec->root->path[0] == '/')
@@ -271,6 +280,19 @@ static int load_bundle(const struct hutch_create_options *o, struct bundle_files
             return hutch_error_set(err, ENOMEM, "out of memory");
     }
     return 0;
+}
+
+/* systemd's socket activation: LISTEN_FDS fds from 3 on, when LISTEN_PID is ours. */
+static unsigned int listen_fds_passed(void)
+{
+    const char *fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
+    char *end;
+    unsigned long n;
+
+    if (fds == NULL || pid == NULL || strtol(pid, &end, 10) != getpid() || *end != '\0')
+        return 0;
+    n = strtoul(fds, &end, 10);
+    return *end == '\0' && n <= 1024 ? (unsigned int)n : 0;
 }
 
 struct capability_warning {
@@ -301,6 +323,13 @@ static int plan_container(const struct hutch_runtime *rt, const struct bundle_fi
     if (check_spec(spec, b->config, b->rootfs, ns_flags, err) < 0 ||
         sysctl_check(spec, c->ns.create_flags, err) < 0)
         return -err->code;
+    /* a process in the container could reach ours through /proc/PID/exe only with
+     * CAP_SYS_PTRACE in our user namespace (we are not dumpable), and only in a pid
+     * namespace that other processes share; before any warning, since all of this runs
+     * again from the copy */
+    if (!(ns_flags & CLONE_NEWUSER) && !(c->ns.create_flags & CLONE_NEWPID) &&
+        rt->reexec_argv != NULL && hutch_reexec_sealed(rt->reexec_argv, err) < 0)
+        return -err->code;
     c->spec = spec;
     c->rootfs = b->rootfs;
     c->bundle = b->bundle;
@@ -314,11 +343,13 @@ static int plan_container(const struct hutch_runtime *rt, const struct bundle_fi
     c->grantable_caps = process_grantable_capabilities(ns_flags & CLONE_NEWUSER);
     process_check_capabilities(spec->process->capabilities, c->grantable_caps, warn_capability,
                                &(struct capability_warning){ rt, b->config });
-    /* a process in the container could reach ours through /proc/PID/exe only with
-     * CAP_SYS_PTRACE in our user namespace (we are not dumpable), and only in a pid
-     * namespace that other processes share */
-    c->needs_sealed_exe = !(ns_flags & CLONE_NEWUSER) && !(c->ns.create_flags & CLONE_NEWPID);
+    /* without a cgroup device program, a container that may make device nodes in the
+     * host's user namespace is held to the rules by nodev mounts */
+    c->enforce_device_rules =
+            geteuid() == 0 && !(ns_flags & CLONE_NEWUSER) && !devices_all_allowed(spec);
     c->no_pivot = o->no_pivot;
+    c->listen_fds = listen_fds_passed();
+    c->preserve_fds = o->preserve_fds > c->listen_fds ? o->preserve_fds : c->listen_fds;
     c->no_new_keyring = o->no_new_keyring;
     if (seccomp_filter_build(rt, spec->linux_cfg ? spec->linux_cfg->seccomp : NULL, &c->seccomp,
                              err) < 0)
@@ -335,7 +366,8 @@ static int prepare_state(struct creation *cr, const struct bundle_files *b,
     record->created = now_ns();
     record->owner = geteuid();
     record->annotations = b->spec->annotations;
-    if (state_record_write(&cr->dir, record, err) < 0)
+    if (state_record_write(&cr->dir, record, err) < 0 ||
+        state_config_write(&cr->dir, b->config_data, b->config_len, err) < 0)
         return -err->code;
     /* the container process only ever holds this socket, no path on the host */
     cr->listen_fd = exec_socket_listen(&cr->dir, err);
@@ -374,6 +406,7 @@ static int spawn(const struct hutch_runtime *rt, struct creation *cr, struct ini
         close(sv[0]);
         c->sync_fd = sv[1];
         c->listen_fd = cr->listen_fd;
+        c->id = cr->dir.id;
         container_child_main(c);
     }
     close(sv[1]);
@@ -392,7 +425,7 @@ static int record_created(struct creation *cr, const struct init_context *c,
         return -err->code;
     if (o->pid_file != NULL && write_pid_file(o->pid_file, cr->init, err) < 0)
         return -err->code;
-    return sync_send(cr->sync_fd, SYNC_RECORDED, 0, err);
+    return sync_send(cr->sync_fd, SYNC_RECORDED, cr->init, err);
 }
 
 /* Undo a failed creation: its processes, its state directory, the caller's settings. */
@@ -416,32 +449,57 @@ static void abort_creation(struct creation *cr, const struct init_context *c, bo
     hutch_error_clear(&ignored);
 }
 
+/* process.terminal: the console socket connected, or the master to come to us. */
+static int plan_terminal(const struct bundle_files *b, const struct hutch_create_options *o,
+                         bool foreground, struct init_context *c, hutch_error *err)
+{
+    c->console_fd = -1;
+    if (!b->spec->process->terminal) {
+        if (o->console_socket != NULL)
+            return hutch_error_set(err, EINVAL,
+                                   "--console-socket: %s: process.terminal is false, there is no "
+                                   "terminal to send",
+                                   b->config);
+        return 0;
+    }
+    if (o->console_socket != NULL) {
+        c->console_fd = terminal_connect_socket(o->console_socket, err);
+        return c->console_fd < 0 ? c->console_fd : 0;
+    }
+    if (!foreground)
+        return hutch_error_set(err, EINVAL,
+                               "%s: process.terminal is true: give --console-socket (or run it "
+                               "in the foreground)",
+                               b->config);
+    if (terminal_take_caller_size(b->spec->process) < 0)
+        return hutch_error_set(err, ENOMEM, "out of memory");
+    return 0;
+}
+
 int container_create(const struct hutch_runtime *rt, const char *id,
                      const struct hutch_create_options *o, bool for_run, pid_t *init_pid,
-                     hutch_error *err)
+                     int *terminal_master, hutch_error *err)
 {
-    struct bundle_files b = { NULL, NULL, NULL, NULL };
-    struct creation cr = {
-        .dir = CONTAINER_DIR_INIT, .sync_fd = -1, .listen_fd = -1, .init_pidfd = -1
-    };
+    struct bundle_files b = { 0 };
+    struct creation cr = { .dir = CONTAINER_DIR_INIT,
+                           .sync_fd = -1,
+                           .listen_fd = -1,
+                           .init_pidfd = -1,
+                           .terminal_master = -1 };
     struct state_record record;
     struct init_context c;
     int ret;
 
     memset(&c, 0, sizeof(c));
+    c.console_fd = -1;
     sigprocmask(SIG_SETMASK, NULL, &c.original_mask);
     ret = hutch_container_id_validate(id, err);
     if (ret == 0)
         ret = load_bundle(o, &b, err);
     if (ret == 0)
         ret = plan_container(rt, &b, o, &c, err);
-    if (ret == 0 && c.needs_sealed_exe && rt->reexec_argv != NULL) {
-        runtime_debug(rt,
-                      "create %s: no user namespace of its own and a shared pid namespace: "
-                      "run from a sealed copy of the executable",
-                      id);
-        ret = hutch_reexec_sealed(rt->reexec_argv, err);
-    }
+    if (ret == 0)
+        ret = plan_terminal(&b, o, for_run, &c, err);
     if (ret == 0) {
         runtime_debug(rt, "create %s: bundle %s, rootfs %s, state %s/%s", id, b.bundle, b.rootfs,
                       rt->state_root, id);
@@ -453,14 +511,24 @@ int container_create(const struct hutch_runtime *rt, const char *id,
             ret = spawn(rt, &cr, &c, for_run, err);
         if (ret == 0)
             ret = record_created(&cr, &c, o, &record, err);
-        if (ret < 0)
+        if (ret < 0) {
             abort_creation(&cr, &c, for_run);
+            /* its lifecycle goes on at delete, which cannot come now: poststop, as runc does */
+            if (cr.dir.dir_fd >= 0)
+                hooks_run_poststop(rt, b.spec->hooks, id, b.bundle, &b.spec->annotations);
+        }
     }
     if (ret == 0) {
         runtime_debug(rt, "create %s: container process %d is waiting for start", id, (int)cr.init);
         if (init_pid != NULL)
             *init_pid = cr.init;
+        if (terminal_master != NULL)
+            *terminal_master = hutch_steal_fd(&cr.terminal_master);
     }
+    if (cr.terminal_master >= 0)
+        close(cr.terminal_master);
+    if (c.console_fd >= 0)
+        close(c.console_fd);
     if (cr.sync_fd >= 0)
         close(cr.sync_fd);
     if (cr.listen_fd >= 0)
@@ -477,5 +545,5 @@ int container_create(const struct hutch_runtime *rt, const char *id,
 int hutch_container_create(const struct hutch_runtime *rt, const char *id,
                            const struct hutch_create_options *options, hutch_error *err)
 {
-    return container_create(rt, id, options, false, NULL, err);
+    return container_create(rt, id, options, false, NULL, NULL, err);
 }

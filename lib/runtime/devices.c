@@ -5,7 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <linux/mount.h>
 #include <sys/mount.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -93,7 +97,21 @@ static int bind_from_host(int parent, const char *name, const struct device *dev
     return 0;
 }
 
-static int create_device(int rootfs_fd, const struct device *dev, hutch_error *err)
+/* The node `name` in `parent` bound onto itself: a mount of its own, for its own flags. */
+static int bind_onto_itself(int parent, const char *name, const char *path, hutch_error *err)
+{
+    hutch_autoclose int fd = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    char target[64];
+
+    if (fd < 0)
+        return hutch_error_syscall(err, errno, "open %s", path);
+    fd_path(fd, target, sizeof(target));
+    if (mount(target, target, NULL, MS_BIND, NULL) < 0)
+        return hutch_error_syscall(err, errno, "bind %s onto itself", path);
+    return 0;
+}
+
+static int create_device(int rootfs_fd, const struct device *dev, bool own_mount, hutch_error *err)
 {
     hutch_autoclose int parent = -1;
     const char *name = NULL;
@@ -109,10 +127,10 @@ static int create_device(int rootfs_fd, const struct device *dev, hutch_error *e
             if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
                 (st.st_mode & S_IFMT) == dev->type && major(st.st_rdev) == dev->major &&
                 minor(st.st_rdev) == dev->minor)
-                return 0;
+                return own_mount ? bind_onto_itself(parent, name, dev->path, err) : 0;
             if (unlinkat(parent, name, 0) < 0)
                 return hutch_error_syscall(err, errno, "replace %s", dev->path);
-            return create_device(rootfs_fd, dev, err);
+            return create_device(rootfs_fd, dev, own_mount, err);
         }
         if (errno == EPERM && dev->type != S_IFIFO)
             return bind_from_host(parent, name, dev, err);
@@ -123,7 +141,7 @@ static int create_device(int rootfs_fd, const struct device *dev, hutch_error *e
         return hutch_error_syscall(err, errno, "set the mode of %s", dev->path);
     if (fchownat(parent, name, dev->uid, dev->gid, AT_SYMLINK_NOFOLLOW) < 0)
         return hutch_error_syscall(err, errno, "set the owner of %s", dev->path);
-    return 0;
+    return own_mount ? bind_onto_itself(parent, name, dev->path, err) : 0;
 }
 
 static mode_t device_type(const char *type)
@@ -138,13 +156,26 @@ static mode_t device_type(const char *type)
     }
 }
 
-int devices_create(const struct hutch_spec *spec, int rootfs_fd, hutch_error *err)
+/*
+ * A node that stays usable under devices_enforce_rules(): the default
+ * devices and linux.devices are allowed whatever the rules say, as runc
+ * appends them to the rules (fifos need no device access).
+ */
+static bool stays_usable(const struct device *dev)
+{
+    return dev->type != S_IFIFO;
+}
+
+int devices_create(const struct hutch_spec *spec, int rootfs_fd, bool enforce_rules,
+                   hutch_error *err)
 {
     const struct hutch_spec_linux *l = spec->linux_cfg;
 
-    for (size_t i = 0; i < sizeof(default_devices) / sizeof(default_devices[0]); i++)
-        if (create_device(rootfs_fd, &default_devices[i], err) < 0)
+    for (size_t i = 0; i < sizeof(default_devices) / sizeof(default_devices[0]); i++) {
+        const struct device *dev = &default_devices[i];
+        if (create_device(rootfs_fd, dev, enforce_rules && stays_usable(dev), err) < 0)
             return -err->code;
+    }
     for (size_t i = 0; l != NULL && i < l->devices.n; i++) {
         const struct hutch_spec_device *d = &l->devices.items[i];
         struct device dev = {
@@ -156,7 +187,7 @@ int devices_create(const struct hutch_spec *spec, int rootfs_fd, hutch_error *er
             .uid = d->uid.set ? d->uid.value : 0,
             .gid = d->gid.set ? d->gid.value : 0,
         };
-        if (create_device(rootfs_fd, &dev, err) < 0)
+        if (create_device(rootfs_fd, &dev, enforce_rules && stays_usable(&dev), err) < 0)
             return hutch_error_wrap(err, "linux.devices[%zu]", i);
     }
     for (size_t i = 0; i < sizeof(default_links) / sizeof(default_links[0]); i++) {
@@ -174,5 +205,79 @@ int devices_create(const struct hutch_spec *spec, int rootfs_fd, hutch_error *er
         if (shm < 0)
             return shm;
     }
+    return 0;
+}
+
+static const struct hutch_spec_resources *resources(const struct hutch_spec *spec)
+{
+    return spec->linux_cfg != NULL ? spec->linux_cfg->resources : NULL;
+}
+
+bool devices_all_allowed(const struct hutch_spec *spec)
+{
+    const struct hutch_spec_resources *r = resources(spec);
+    bool all = true;
+
+    for (size_t i = 0; r != NULL && i < r->devices.n; i++) {
+        const struct hutch_spec_device_rule *rule = &r->devices.items[i];
+        bool everything = (rule->type == NULL || rule->type[0] == 'a') &&
+                          (!rule->major.set || rule->major.value == -1) &&
+                          (!rule->minor.set || rule->minor.value == -1);
+        if (rule->access != NULL && strpbrk(rule->access, "rw") == NULL)
+            continue; /* "m" alone: about mknod, not about opening */
+        if (!rule->allow)
+            all = false; /* even a narrow deny */
+        else if (everything)
+            all = true;
+    }
+    return all;
+}
+
+/* Give the mount at `path` (inside the rootfs) its devices back. */
+static int allow_devices_on(int rootfs_fd, const char *path, hutch_error *err)
+{
+    struct mount_attr attr = { .attr_clr = MOUNT_ATTR_NODEV };
+    hutch_autoclose int fd = rootfs_open(rootfs_fd, path, 0, err);
+
+    if (fd < 0)
+        return fd;
+    if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+        return hutch_error_syscall(err, errno, "allow the device %s", path);
+    return 0;
+}
+
+int devices_enforce_rules(const struct hutch_spec *spec, int rootfs_fd, hutch_error *err)
+{
+    const struct hutch_spec_linux *l = spec->linux_cfg;
+    struct mount_attr nodev = { .attr_set = MOUNT_ATTR_NODEV };
+    hutch_autoclose int pts = -1;
+    struct statfs sfs;
+
+    if (syscall(SYS_mount_setattr, rootfs_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &nodev,
+                sizeof(nodev)) < 0)
+        return hutch_error_syscall(err, errno, "make the rootfs nodev (device rules)");
+    for (size_t i = 0; i < sizeof(default_devices) / sizeof(default_devices[0]); i++)
+        if (stays_usable(&default_devices[i]) &&
+            allow_devices_on(rootfs_fd, default_devices[i].path, err) < 0)
+            return -err->code;
+    for (size_t i = 0; l != NULL && i < l->devices.n; i++) {
+        const struct hutch_spec_device *d = &l->devices.items[i];
+        struct device dev = { .path = d->path,
+                              .type = device_type(d->type),
+                              .major = d->major.set ? (unsigned)d->major.value : 0,
+                              .minor = d->minor.set ? (unsigned)d->minor.value : 0 };
+        if (stays_usable(&dev) && allow_devices_on(rootfs_fd, d->path, err) < 0)
+            return hutch_error_wrap(err, "linux.devices[%zu]", i);
+    }
+    /* the container's ptys (allowed as runc allows 136:* and 5:2): devpts makes no other
+     * nodes */
+    pts = rootfs_open(rootfs_fd, "/dev/pts", 0, err);
+    if (pts < 0) {
+        hutch_error_clear(err);
+        return 0;
+    }
+    if (fstatfs(pts, &sfs) == 0 && sfs.f_type == DEVPTS_SUPER_MAGIC &&
+        allow_devices_on(rootfs_fd, "/dev/pts", err) < 0)
+        return -err->code;
     return 0;
 }

@@ -26,6 +26,8 @@
 #include "../core/io.h"
 #include "create.h"
 #include "devices.h"
+#include "fds.h"
+#include "hooks.h"
 #include "mount_options.h"
 #include "mounts.h"
 #include "process.h"
@@ -33,6 +35,7 @@
 #include "state.h"
 #include "sync.h"
 #include "sysctl.h"
+#include "terminal.h"
 
 #ifndef KEYCTL_JOIN_SESSION_KEYRING
 #define KEYCTL_JOIN_SESSION_KEYRING 1
@@ -55,39 +58,6 @@ static void become_namespace_root(void)
     /* fails only when 0 is not mapped; process.user is set later either way */
     if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
         return;
-}
-
-/*
- * Close every inherited fd but stdio and `keep`: nothing of the caller's
- * (a directory above all, which a cwd of /proc/self/fd/N would walk out of)
- * may be reachable while the config and the image steer this process.
- */
-static int close_inherited_fds(const int *keep, size_t n, hutch_error *err)
-{
-    unsigned int from = 3;
-    int sorted[8];
-
-    memcpy(sorted, keep, n * sizeof(int));
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
-            int t = sorted[j];
-            sorted[j] = sorted[j - 1];
-            sorted[j - 1] = t;
-        }
-    for (size_t i = 0; i <= n; i++) {
-        unsigned int to = i < n ? (unsigned int)sorted[i] - 1 : ~0U;
-        if (i < n && (unsigned int)sorted[i] < from)
-            continue;
-        if (to >= from && syscall(SYS_close_range, from, to, 0) < 0) {
-            if (errno != ENOSYS)
-                return hutch_error_syscall(err, errno, "close inherited file descriptors");
-            for (unsigned int fd = from; fd <= to && fd < 65536; fd++)
-                close((int)fd);
-        }
-        if (i < n)
-            from = (unsigned int)sorted[i] + 1;
-    }
-    return 0;
 }
 
 static int write_time_offsets(const struct hutch_spec_linux *l, hutch_error *err)
@@ -204,6 +174,25 @@ static bool mounts_dev(const struct hutch_spec *spec)
     return false;
 }
 
+/*
+ * Mounted, not yet in the rootfs: hutch-oci runs prestart and createRuntime
+ * while we wait, then we run createContainer in the container's namespaces
+ * (their paths still resolve on the host's file system, as with runc).
+ */
+static int run_create_hooks(const struct init_context *c, hutch_error *err)
+{
+    struct hutch_container_state state;
+    int32_t pid;
+
+    if (!hooks_after_mounts(c->spec->hooks))
+        return 0;
+    if (sync_send(c->sync_fd, SYNC_MOUNTS_DONE, 0, err) < 0 ||
+        sync_expect(c->sync_fd, SYNC_HOOKS_DONE, &pid, err) < 0)
+        return -err->code;
+    state = hooks_state(c->id, c->bundle, &c->spec->annotations, HUTCH_STATUS_CREATING, pid);
+    return hooks_run(c->spec->hooks, HOOK_CREATE_CONTAINER, &state, err);
+}
+
 static int prepare_rootfs(const struct init_context *c, hutch_error *err)
 {
     const struct hutch_spec *spec = c->spec;
@@ -227,9 +216,12 @@ static int prepare_rootfs(const struct init_context *c, hutch_error *err)
                     sizeof(attr)) < 0)
             return hutch_error_syscall(err, errno, "make rootfs %s nodev", c->rootfs);
     }
-    if (mounts_apply(spec, rootfs_fd, &c->lsm, err) < 0 || devices_create(spec, rootfs_fd, err) < 0)
+    if (mounts_apply(spec, rootfs_fd, &c->lsm, err) < 0 ||
+        devices_create(spec, rootfs_fd, c->enforce_device_rules, err) < 0)
         return -err->code;
-    if (sysctl_apply(spec, err) < 0)
+    if (c->enforce_device_rules && devices_enforce_rules(spec, rootfs_fd, err) < 0)
+        return -err->code;
+    if (sysctl_apply(spec, err) < 0 || run_create_hooks(c, err) < 0)
         return -err->code;
     if (enter_rootfs(c->rootfs, c->no_pivot, err) < 0)
         return -err->code;
@@ -260,8 +252,12 @@ static int setup(struct init_context *c, char **program, hutch_error *err)
     if (lsm_set_exec_labels(&c->lsm, err) < 0 || set_names(spec, err) < 0 ||
         prepare_rootfs(c, err) < 0)
         return -err->code;
-    if (setsid() < 0)
+    if (p->terminal) {
+        if (terminal_setup(p, c->console_fd, c->sync_fd, true, err) < 0)
+            return -err->code;
+    } else if (setsid() < 0) {
         return hutch_error_syscall(err, errno, "start a new session");
+    }
     if (process_set_rlimits(p, err) < 0 || process_set_scheduling(p, err) < 0 ||
         process_set_personality(spec->linux_cfg, err) < 0)
         return -err->code;
@@ -297,10 +293,17 @@ _Noreturn static void wait_and_exec(struct init_context *c, char *program)
 {
     const struct hutch_spec_process *p = c->spec->process;
     char **argv = exec_vector(&p->args);
-    char **envp = exec_vector(&p->env);
+    char **envp;
+    char listen_fds[32], listen_pid[32];
+    char *listen_env[] = { listen_fds, listen_pid };
     hutch_error err = HUTCH_ERROR_INIT;
     char byte;
     int conn;
+
+    /* socket activation: the fds are ours from 3 on, and LISTEN_PID our pid in here */
+    snprintf(listen_fds, sizeof(listen_fds), "LISTEN_FDS=%u", c->listen_fds);
+    snprintf(listen_pid, sizeof(listen_pid), "LISTEN_PID=%d", (int)getpid());
+    envp = process_exec_env(&p->env, listen_env, c->listen_fds > 0 ? 2 : 0);
 
     if (argv == NULL || envp == NULL) {
         dprintf(STDERR_FILENO, "hutch-oci: exec %s: out of memory\n", program);
@@ -313,21 +316,12 @@ _Noreturn static void wait_and_exec(struct init_context *c, char *program)
         _exit(127);
     }
     close(c->listen_fd);
-    /* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while we have it */
-    if ((!p->no_new_privileges && seccomp_filter_load(c->seccomp, &err) < 0) ||
-        process_drop_bounding(p->capabilities, &err) < 0 ||
-        process_set_user(p, c->setgroups_allowed, &err) < 0 ||
-        process_set_capabilities(p->capabilities, c->grantable_caps, &err) < 0) {
+    if (process_take_identity(p, c->setgroups_allowed, c->grantable_caps, c->seccomp, &err) < 0) {
         dprintf(STDERR_FILENO, "hutch-oci: %s\n", hutch_error_message(&err));
         _exit(127);
     }
-    /* no_new_privs comes before the filter, and the filter as late as possible */
-    if (p->no_new_privileges &&
-        (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || seccomp_filter_load(c->seccomp, &err) < 0)) {
-        dprintf(STDERR_FILENO, "hutch-oci: %s\n",
-                hutch_error_is_set(&err) ? hutch_error_message(&err) : "set no_new_privs");
+    if (hooks_run_at_start(conn, c->spec, c->id, c->bundle, c->host_pid) < 0)
         _exit(127);
-    }
     if (write(conn, "0", 1) != 1)
         _exit(127);
     sigprocmask(SIG_SETMASK, &c->original_mask, NULL);
@@ -347,10 +341,41 @@ _Noreturn static void become_init(struct init_context *c)
     }
     /* go on only once hutch-oci has recorded us: if it died, nobody could ever start us */
     if (sync_send(c->sync_fd, SYNC_READY, 0, &err) < 0 ||
-        sync_expect(c->sync_fd, SYNC_RECORDED, NULL, &err) < 0)
+        sync_expect(c->sync_fd, SYNC_RECORDED, &c->host_pid, &err) < 0)
         _exit(1);
     close(c->sync_fd);
     wait_and_exec(c, program);
+}
+
+/*
+ * Fork the init, which then waits until we have exited (the write end of
+ * `order` is ours until then): its messages on the sync socket (the first
+ * may come soon, SYNC_MOUNTS_DONE) must follow our SYNC_INIT_PID.
+ */
+static pid_t fork_init(struct init_context *c, hutch_error *err)
+{
+    int order[2];
+    pid_t child;
+    char byte;
+
+    if (pipe2(order, O_CLOEXEC) < 0)
+        return hutch_error_syscall(err, errno, "fork the container process");
+    child = fork();
+    if (child < 0) {
+        hutch_error_syscall(err, errno, "fork the container process");
+        close(order[0]);
+        close(order[1]);
+        return -err->code;
+    }
+    if (child == 0) {
+        close(order[1]);
+        while (read(order[0], &byte, 1) < 0 && errno == EINTR)
+            ;
+        close(order[0]);
+        become_init(c);
+    }
+    close(order[0]);
+    return child;
 }
 
 /*
@@ -400,13 +425,9 @@ _Noreturn static void stage_one(struct init_context *c)
     }
     if (!c->init_forks)
         become_init(c);
-    child = fork();
-    if (child < 0) {
-        hutch_error_syscall(&err, errno, "fork the container process");
+    child = fork_init(c, &err);
+    if (child < 0)
         goto fail;
-    }
-    if (child == 0)
-        become_init(c);
     if (sync_send(c->sync_fd, SYNC_INIT_PID, child, &err) < 0)
         _exit(1);
     _exit(0);
@@ -418,12 +439,12 @@ fail:
 _Noreturn void container_child_main(struct init_context *c)
 {
     hutch_error err = HUTCH_ERROR_INIT;
-    int keep[8] = { c->sync_fd, c->listen_fd };
-    size_t n_keep = 2;
+    int keep[8] = { c->sync_fd, c->listen_fd, c->console_fd };
+    size_t n_keep = c->console_fd >= 0 ? 3 : 2;
 
     for (size_t i = 0; i < c->ns.n_join && n_keep < 8; i++)
         keep[n_keep++] = c->ns.join[i].fd;
-    if (close_inherited_fds(keep, n_keep, &err) < 0 || chdir(c->bundle) < 0) {
+    if (close_inherited_fds(3 + c->preserve_fds, keep, n_keep, &err) < 0 || chdir(c->bundle) < 0) {
         if (!hutch_error_is_set(&err))
             hutch_error_syscall(&err, errno, "enter bundle %s", c->bundle);
         sync_send_error(c->sync_fd, &err);

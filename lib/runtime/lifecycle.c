@@ -17,8 +17,11 @@
 #include <hutch/cleanup.h>
 #include <hutch/signals.h>
 
+#include "../core/error_channel.h"
 #include "../core/json_writer.h"
+#include "hooks.h"
 #include "log.h"
+#include "pids.h"
 #include "state.h"
 
 /* How long start waits for the container process to answer, and delete for it to die. */
@@ -82,8 +85,8 @@ static bool container_alive(const struct state_record *r)
     return r->pid > 0 && r->start_time != 0 && process_start_time(r->pid) == r->start_time;
 }
 
-static enum hutch_container_status container_status(const struct container_dir *d,
-                                                    const struct state_record *r)
+enum hutch_container_status container_status(const struct container_dir *d,
+                                             const struct state_record *r)
 {
     struct stat st;
 
@@ -96,8 +99,7 @@ static enum hutch_container_status container_status(const struct container_dir *
     return HUTCH_STATUS_RUNNING;
 }
 
-/* A pidfd for the container process, checked to be the same process as recorded. */
-static int open_container_pidfd(const struct state_record *r)
+int open_container_pidfd(const struct state_record *r)
 {
     int fd = (int)syscall(SYS_pidfd_open, r->pid, 0);
 
@@ -230,17 +232,72 @@ int hutch_container_list_json(const struct hutch_container_state *list, size_t n
     return json_writer_finish(&w, out, NULL, err);
 }
 
-/* Open, lock and read a container for a command that changes it. */
-static int container_open_locked(const struct hutch_runtime *rt, const char *id,
-                                 struct container_dir *d, struct state_record *r, hutch_error *err)
+/*
+ * The container process answers "0" once it has taken its user, capabilities
+ * and filter; before that START_ANSWER_HOOKS while its startContainer hooks
+ * run (they have timeouts of their own: no limit here), or START_ANSWER_ERROR
+ * with the error that stopped it.
+ */
+static int await_start_answer(const struct container_dir *d, int conn, hutch_error *err)
 {
-    if (hutch_container_id_validate(id, err) < 0)
+    hutch_autoerror received = HUTCH_ERROR_INIT;
+    int wait_ms = WAIT_MS;
+    char byte;
+
+    do {
+        struct pollfd pfd = { .fd = conn, .events = POLLIN };
+        int n;
+
+        while ((n = poll(&pfd, 1, wait_ms)) < 0 && errno == EINTR)
+            ;
+        if (n < 0)
+            return hutch_error_syscall(err, errno, "wait for container %s to start", d->id);
+        if (n == 0)
+            return hutch_error_set(err, ETIMEDOUT, "container %s did not start within %d s", d->id,
+                                   WAIT_MS / 1000);
+        if (read(conn, &byte, 1) != 1)
+            return hutch_error_set(err, ECHILD,
+                                   "container %s exited before its program started (its own "
+                                   "output says why)",
+                                   d->id);
+        wait_ms = -1;
+    } while (byte == START_ANSWER_HOOKS);
+    if (byte != START_ANSWER_ERROR)
+        return 0;
+    if (hutch_error_receive(conn, &received, err) < 0)
+        return hutch_error_wrap(err, "start container %s", d->id);
+    return hutch_error_set(err, received.code, "%s", hutch_error_message(&received));
+}
+
+/* The config create kept, for the hooks of later commands; NULL from an older hutch-oci. */
+static int saved_config(const struct container_dir *d, struct hutch_spec **spec, hutch_error *err)
+{
+    *spec = NULL;
+    if (state_config_read(d, spec, err) == 0)
+        return 0;
+    if (err->code != ENOENT)
         return -err->code;
-    if (container_dir_open(rt, id, true, d, err) < 0 || state_record_read(d, r, err) < 0) {
-        container_dir_close(d);
-        return -err->code;
-    }
+    hutch_error_clear(err);
     return 0;
+}
+
+static int kill_and_wait(const struct container_dir *d, const struct state_record *r,
+                         hutch_error *err);
+
+/* poststart hooks, once the program runs; one that fails stops the container, as with runc. */
+static int run_poststart(const struct container_dir *d, const struct state_record *r,
+                         const struct hutch_spec *spec, hutch_error *err)
+{
+    hutch_autoerror ignored = HUTCH_ERROR_INIT;
+    struct hutch_container_state state;
+
+    if (spec == NULL || hooks_count(spec->hooks, HOOK_POSTSTART) == 0)
+        return 0;
+    state = hooks_state(d->id, r->bundle, &r->annotations, HUTCH_STATUS_RUNNING, r->pid);
+    if (hooks_run(spec->hooks, HOOK_POSTSTART, &state, err) == 0)
+        return 0;
+    kill_and_wait(d, r, &ignored);
+    return -err->code;
 }
 
 static int container_start_locked(const struct container_dir *d, const struct state_record *r,
@@ -248,9 +305,6 @@ static int container_start_locked(const struct container_dir *d, const struct st
 {
     enum hutch_container_status status = container_status(d, r);
     hutch_autoclose int conn = -1;
-    struct pollfd pfd;
-    char byte;
-    int n;
 
     if (status != HUTCH_STATUS_CREATED)
         return hutch_error_set(err, EINVAL, "cannot start container %s: it is %s, not created",
@@ -260,20 +314,8 @@ static int container_start_locked(const struct container_dir *d, const struct st
         return hutch_error_wrap(err, "start");
     if (write(conn, "s", 1) != 1)
         return hutch_error_syscall(err, errno, "start container %s", d->id);
-    /* the answer comes once the process has taken its user, capabilities and filter */
-    pfd = (struct pollfd){ .fd = conn, .events = POLLIN };
-    while ((n = poll(&pfd, 1, WAIT_MS)) < 0 && errno == EINTR)
-        ;
-    if (n < 0)
-        return hutch_error_syscall(err, errno, "wait for container %s to start", d->id);
-    if (n == 0)
-        return hutch_error_set(err, ETIMEDOUT, "container %s did not start within %d s", d->id,
-                               WAIT_MS / 1000);
-    if (read(conn, &byte, 1) != 1)
-        return hutch_error_set(err, ECHILD,
-                               "container %s exited before its program started (its own "
-                               "output says why)",
-                               d->id);
+    if (await_start_answer(d, conn, err) < 0)
+        return -err->code;
     if (unlinkat(d->dir_fd, EXEC_SOCKET, 0) < 0 && errno != ENOENT)
         return hutch_error_syscall(err, errno, "remove %s/%s", d->path, EXEC_SOCKET);
     return 0;
@@ -282,42 +324,35 @@ static int container_start_locked(const struct container_dir *d, const struct st
 int hutch_container_start(const struct hutch_runtime *rt, const char *id, hutch_error *err)
 {
     struct container_dir d = CONTAINER_DIR_INIT;
+    struct hutch_spec *spec = NULL;
     struct state_record r;
     int ret;
 
-    if (container_open_locked(rt, id, &d, &r, err) < 0)
+    if (container_open(rt, id, true, &d, &r, err) < 0)
         return -err->code;
-    ret = container_start_locked(&d, &r, err);
+    ret = saved_config(&d, &spec, err);
     if (ret == 0)
+        ret = container_start_locked(&d, &r, err);
+    if (ret == 0) {
         runtime_debug(rt, "start %s: process %d runs its program", id, (int)r.pid);
+        ret = run_poststart(&d, &r, spec, err);
+    }
+    hutch_spec_free(spec);
     state_record_release(&r);
     container_dir_close(&d);
     return ret;
 }
 
-/* Processes in the container's pid namespace: those whose /proc/PID/ns/pid is the init's. */
+/* Every process in the container's pid namespace. */
 static int signal_all(const struct state_record *r, int signo, hutch_error *err)
 {
-    hutch_autoclosedir DIR *proc = NULL;
-    struct stat init_ns, ns;
-    char path[64];
-    struct dirent *e;
+    hutch_autofree pid_t *pids = NULL;
+    size_t n;
 
-    snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)r->pid);
-    if (stat(path, &init_ns) < 0)
-        return hutch_error_syscall(err, errno, "read the pid namespace of the container");
-    proc = opendir("/proc");
-    if (proc == NULL)
-        return hutch_error_syscall(err, errno, "open /proc");
-    while ((e = readdir(proc)) != NULL) {
-        char *end;
-        long pid = strtol(e->d_name, &end, 10);
-        if (*end != '\0' || pid <= 0)
-            continue;
-        snprintf(path, sizeof(path), "/proc/%ld/ns/pid", pid);
-        if (stat(path, &ns) == 0 && ns.st_ino == init_ns.st_ino && ns.st_dev == init_ns.st_dev)
-            kill((pid_t)pid, signo);
-    }
+    if (pid_namespace_members(r, &pids, &n, err) < 0)
+        return -err->code;
+    for (size_t i = 0; i < n; i++)
+        kill(pids[i], signo);
     return 0;
 }
 
@@ -354,7 +389,7 @@ int hutch_container_kill(const struct hutch_runtime *rt, const char *id, int sig
     struct state_record r;
     int ret;
 
-    if (container_open_locked(rt, id, &d, &r, err) < 0)
+    if (container_open(rt, id, true, &d, &r, err) < 0)
         return -err->code;
     runtime_debug(rt, "kill %s: signal %d to %s", id, signo, all ? "every process" : "its init");
     ret = container_signal(&d, &r, signo, all, err);
@@ -407,6 +442,7 @@ int hutch_container_delete(const struct hutch_runtime *rt, const char *id, bool 
                            hutch_error *err)
 {
     struct container_dir d = CONTAINER_DIR_INIT;
+    struct hutch_spec *spec = NULL;
     struct state_record r;
     int ret;
 
@@ -423,7 +459,14 @@ int hutch_container_delete(const struct hutch_runtime *rt, const char *id, bool 
         return ret;
     }
     runtime_debug(rt, "delete %s%s", id, force ? " (forced)" : "");
+    if (saved_config(&d, &spec, err) < 0) {
+        runtime_warn(rt, "delete %s: no poststop hooks run: %s", id, hutch_error_message(err));
+        hutch_error_clear(err);
+    }
     ret = container_delete_locked(&d, &r, force, err);
+    if (ret == 0 && spec != NULL)
+        hooks_run_poststop(rt, spec->hooks, id, r.bundle, &r.annotations);
+    hutch_spec_free(spec);
     state_record_release(&r);
     container_dir_close(&d);
     return ret;

@@ -72,9 +72,49 @@ static const struct {
     { "rsymfollow", MOUNT_ATTR_NOSYMFOLLOW, true },
 };
 
+/* Words that say how to mount rather than which flags to set. */
+static const struct {
+    const char *name;
+    bool bind, recursive, recursive_readonly;
+} keyword_options[] = {
+    { "bind", true, false, false },
+    { "rbind", true, true, false },
+    { "rro", false, false, true }, /* read-only for every submount too */
+    { "defaults", false, false, false },
+};
+
+#define N_OPTIONS(table) (sizeof(table) / sizeof((table)[0]))
+
+const char *mount_option_name(size_t i)
+{
+    if (i < N_OPTIONS(flag_options))
+        return flag_options[i].name;
+    i -= N_OPTIONS(flag_options);
+    if (i < N_OPTIONS(propagation_options))
+        return propagation_options[i].name;
+    i -= N_OPTIONS(propagation_options);
+    if (i < N_OPTIONS(recursive_options))
+        return recursive_options[i].name;
+    i -= N_OPTIONS(recursive_options);
+    return i < N_OPTIONS(keyword_options) ? keyword_options[i].name : NULL;
+}
+
+static bool keyword(const char *opt, struct mount_options *o)
+{
+    for (size_t i = 0; i < N_OPTIONS(keyword_options); i++) {
+        if (strcmp(keyword_options[i].name, opt) != 0)
+            continue;
+        o->bind |= keyword_options[i].bind;
+        o->recursive |= keyword_options[i].recursive;
+        o->recursive_readonly |= keyword_options[i].recursive_readonly;
+        return true;
+    }
+    return false;
+}
+
 unsigned long propagation_flags(const char *word)
 {
-    for (size_t i = 0; i < sizeof(propagation_options) / sizeof(propagation_options[0]); i++)
+    for (size_t i = 0; i < N_OPTIONS(propagation_options); i++)
         if (strcmp(propagation_options[i].name, word) == 0)
             return propagation_options[i].flags;
     return 0;
@@ -82,7 +122,7 @@ unsigned long propagation_flags(const char *word)
 
 static bool recursive_attr(const char *opt, struct mount_options *o)
 {
-    for (size_t i = 0; i < sizeof(recursive_options) / sizeof(recursive_options[0]); i++) {
+    for (size_t i = 0; i < N_OPTIONS(recursive_options); i++) {
         if (strcmp(recursive_options[i].name, opt) != 0)
             continue;
         if (recursive_options[i].clear) {
@@ -107,7 +147,7 @@ int mount_options_parse(const hutch_strings *options, struct mount_options *o, h
         unsigned long prop;
         bool known = false;
 
-        for (size_t k = 0; k < sizeof(flag_options) / sizeof(flag_options[0]); k++) {
+        for (size_t k = 0; k < N_OPTIONS(flag_options); k++) {
             if (strcmp(flag_options[k].name, opt) != 0)
                 continue;
             if (flag_options[k].clear) {
@@ -124,16 +164,8 @@ int mount_options_parse(const hutch_strings *options, struct mount_options *o, h
         prop = propagation_flags(opt);
         if (prop != 0) {
             o->propagation = prop;
-        } else if (strcmp(opt, "bind") == 0) {
-            o->bind = true;
-        } else if (strcmp(opt, "rbind") == 0) {
-            o->bind = o->recursive = true;
-        } else if (strcmp(opt, "rro") == 0) {
-            o->recursive_readonly = true;
-        } else if (strcmp(opt, "defaults") == 0) {
-            /* nothing to do */
-        } else if (recursive_attr(opt, o)) {
-            /* recorded in attr_set / attr_clr */
+        } else if (keyword(opt, o) || recursive_attr(opt, o)) {
+            /* recorded in o */
         } else {
             if (data.len > 0)
                 strbuf_putc(&data, ',');

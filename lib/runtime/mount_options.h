@@ -4,6 +4,7 @@
 #define HUTCH_RUNTIME_MOUNT_OPTIONS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <hutch/error.h>
@@ -23,6 +24,12 @@ struct mount_options {
 
 int mount_options_parse(const hutch_strings *options, struct mount_options *out, hutch_error *err);
 void mount_options_release(struct mount_options *o);
+
+/*
+ * The i-th option word mount_options_parse() knows (anything else goes to the
+ * file system as data); NULL past the last.
+ */
+const char *mount_option_name(size_t i);
 
 /* "rshared" and the other propagation words to MS_* flags; 0 if not one. */
 unsigned long propagation_flags(const char *word);

@@ -15,6 +15,7 @@
 
 #include "../spec/names.h"
 #include "process.h"
+#include "seccomp.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -283,4 +284,59 @@ int process_find_program(const struct hutch_spec_process *p, char **out, hutch_e
     }
     return hutch_error_set(err, ENOENT, "exec %s: executable file not found in $PATH (%s)", name,
                            env_path(p));
+}
+
+/* The length of the NAME of "NAME=value" (the whole string without '='). */
+static size_t env_name_length(const char *entry)
+{
+    const char *eq = strchr(entry, '=');
+
+    return eq != NULL ? (size_t)(eq - entry) : strlen(entry);
+}
+
+static bool env_has_name(char *const *set, size_t n, const char *entry)
+{
+    size_t len = env_name_length(entry);
+
+    for (size_t i = 0; i < n; i++)
+        if (env_name_length(set[i]) == len && strncmp(set[i], entry, len) == 0)
+            return true;
+    return false;
+}
+
+char **process_exec_env(const hutch_strings *env, char *const *over, size_t n_over)
+{
+    char **out = calloc(env->n + n_over + 1, sizeof(char *));
+    size_t n = 0;
+
+    if (out == NULL)
+        return NULL;
+    for (size_t i = 0; i < env->n; i++)
+        if (!env_has_name(over, n_over, env->items[i]) &&
+            !env_has_name(out, n, env->items[i])) /* the first of duplicates, as getenv() */
+            out[n++] = env->items[i];
+    for (size_t i = 0; i < n_over; i++)
+        if (!env_has_name(over + i + 1, n_over - i - 1, over[i])) /* the last one given wins */
+            out[n++] = over[i];
+    return out;
+}
+
+int process_take_identity(const struct hutch_spec_process *p, bool setgroups_allowed,
+                          uint64_t grantable, struct seccomp_filter *filter, hutch_error *err)
+{
+    /* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while we have it */
+    if (!p->no_new_privileges && seccomp_filter_load(filter, err) < 0)
+        return -err->code;
+    if (process_drop_bounding(p->capabilities, err) < 0 ||
+        process_set_user(p, setgroups_allowed, err) < 0 ||
+        process_set_capabilities(p->capabilities, grantable, err) < 0)
+        return -err->code;
+    /* no_new_privs comes before the filter, and the filter as late as possible */
+    if (p->no_new_privileges) {
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+            return hutch_error_syscall(err, errno, "set no_new_privs");
+        if (seccomp_filter_load(filter, err) < 0)
+            return -err->code;
+    }
+    return 0;
 }

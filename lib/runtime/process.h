@@ -48,9 +48,26 @@ int process_check_capabilities(const struct hutch_spec_capabilities *caps, uint6
                                void (*warn)(void *data, const char *name, const char *why),
                                void *data);
 
+struct seccomp_filter;
+
+/*
+ * The last steps before exec, in their order: the seccomp filter (first when
+ * no_new_privs is not set: loading it then needs CAP_SYS_ADMIN), the bounding
+ * set, process.user, the capabilities, no_new_privs and the filter.
+ */
+int process_take_identity(const struct hutch_spec_process *p, bool setgroups_allowed,
+                          uint64_t grantable, struct seccomp_filter *filter, hutch_error *err);
+
 /* process.scheduler (sched_setattr), process.ioPriority, linux.personality. */
 int process_set_scheduling(const struct hutch_spec_process *p, hutch_error *err);
 int process_set_personality(const struct hutch_spec_linux *l, hutch_error *err);
+
+/*
+ * The environment to exec with: `env` with each entry of `over` (NAME=value)
+ * replacing the one of its name, or added; NULL-terminated, pointing into
+ * both (free only the array). NULL without memory.
+ */
+char **process_exec_env(const hutch_strings *env, char *const *over, size_t n_over);
 
 /* The program to exec: args[0] as is when it holds a '/', else found through PATH of env. */
 int process_find_program(const struct hutch_spec_process *p, char **out, hutch_error *err);

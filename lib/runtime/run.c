@@ -14,9 +14,9 @@
 #include <hutch/cleanup.h>
 
 #include "create.h"
+#include "terminal.h"
 
-/* Forward signals until the container process exits; its status as a shell reports it. */
-static int forward_until_exit(pid_t init, int *exit_status, hutch_error *err)
+int forward_signals_until_exit(pid_t init, int *exit_status, hutch_error *err)
 {
     hutch_autoclose int sfd = -1;
     sigset_t set;
@@ -55,15 +55,17 @@ int hutch_container_run(const struct hutch_runtime *rt, const char *id,
     hutch_autoerror cleanup = HUTCH_ERROR_INIT;
     sigset_t caller_mask;
     pid_t init = 0;
+    hutch_autoclose int master = -1;
     int ret;
 
     *exit_status = 0;
     sigprocmask(SIG_SETMASK, NULL, &caller_mask);
-    if (container_create(rt, id, &o->create, !o->detach, &init, err) < 0)
+    if (container_create(rt, id, &o->create, !o->detach, &init, &master, err) < 0)
         return -err->code;
     ret = hutch_container_start(rt, id, err);
     if (ret == 0 && !o->detach)
-        ret = forward_until_exit(init, exit_status, err);
+        ret = master >= 0 ? terminal_proxy_until_exit(master, init, exit_status, err)
+                          : forward_signals_until_exit(init, exit_status, err);
     if (!o->detach) {
         /* the caller (the engine, in-process) gets its own mask and no subreaper role back */
         sigprocmask(SIG_SETMASK, &caller_mask, NULL);

@@ -1,37 +1,79 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 
+#include <hutch/cleanup.h>
+#include <hutch/version.h>
+
+#include "../core/strbuf.h"
 #include "log.h"
 #include "seccomp.h"
+#include "seccomp_cache.h"
 
 struct seccomp_filter {
-    scmp_filter_ctx ctx;
+    struct compiled_filter bpf;
 };
 
-/* "SCMP_ACT_ERRNO" with its errnoRet to the libseccomp action. */
-static uint32_t action_value(const char *name, const hutch_opt_u32 *ret)
+/* The actions this version applies: SCMP_ACT_NOTIFY (a listener socket) is not one yet. */
+static const struct {
+    const char *name;
+    uint32_t action;
+    bool takes_code; /* ERRNO and TRACE carry errnoRet (default EPERM) in their low bits */
+} actions[] = {
+    { "SCMP_ACT_KILL", SCMP_ACT_KILL_THREAD, false },
+    { "SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, false },
+    { "SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, false },
+    { "SCMP_ACT_TRAP", SCMP_ACT_TRAP, false },
+    { "SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0), true },
+    { "SCMP_ACT_TRACE", SCMP_ACT_TRACE(0), true },
+    { "SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, false },
+    { "SCMP_ACT_LOG", SCMP_ACT_LOG, false },
+};
+
+/* The flags this version applies: libseccomp's attribute, and the flag seccomp(2) loads with. */
+static const struct {
+    const char *name;
+    enum scmp_filter_attr attr;
+    uint32_t load_flag;
+} flag_attrs[] = {
+    { "SECCOMP_FILTER_FLAG_TSYNC", SCMP_FLTATR_CTL_TSYNC, SECCOMP_FILTER_FLAG_TSYNC },
+    { "SECCOMP_FILTER_FLAG_LOG", SCMP_FLTATR_CTL_LOG, SECCOMP_FILTER_FLAG_LOG },
+    { "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SCMP_FLTATR_CTL_SSB, SECCOMP_FILTER_FLAG_SPEC_ALLOW },
+};
+#define N_ACTIONS    (sizeof(actions) / sizeof(actions[0]))
+#define N_FLAG_ATTRS (sizeof(flag_attrs) / sizeof(flag_attrs[0]))
+
+const char *seccomp_action_name(size_t i)
+{
+    return i < N_ACTIONS ? actions[i].name : NULL;
+}
+
+const char *seccomp_flag_name(size_t i)
+{
+    return i < N_FLAG_ATTRS ? flag_attrs[i].name : NULL;
+}
+
+/* "SCMP_ACT_ERRNO" with its errnoRet to the libseccomp action; false for one not applied. */
+static bool action_value(const char *name, const hutch_opt_u32 *ret, uint32_t *out)
 {
     uint16_t code = ret->set ? (uint16_t)ret->value : EPERM;
 
-    if (strcmp(name, "SCMP_ACT_KILL") == 0 || strcmp(name, "SCMP_ACT_KILL_THREAD") == 0)
-        return SCMP_ACT_KILL_THREAD;
-    if (strcmp(name, "SCMP_ACT_KILL_PROCESS") == 0)
-        return SCMP_ACT_KILL_PROCESS;
-    if (strcmp(name, "SCMP_ACT_TRAP") == 0)
-        return SCMP_ACT_TRAP;
-    if (strcmp(name, "SCMP_ACT_ERRNO") == 0)
-        return SCMP_ACT_ERRNO(code);
-    if (strcmp(name, "SCMP_ACT_TRACE") == 0)
-        return SCMP_ACT_TRACE(code);
-    if (strcmp(name, "SCMP_ACT_LOG") == 0)
-        return SCMP_ACT_LOG;
-    if (strcmp(name, "SCMP_ACT_NOTIFY") == 0)
-        return SCMP_ACT_NOTIFY;
-    return SCMP_ACT_ALLOW;
+    for (size_t i = 0; i < N_ACTIONS; i++) {
+        if (strcmp(actions[i].name, name) != 0)
+            continue;
+        *out = actions[i].takes_code ? actions[i].action | code : actions[i].action;
+        return true;
+    }
+    return false;
 }
 
 static enum scmp_compare compare_op(const char *op)
@@ -67,26 +109,25 @@ static uint32_t arch_token(const char *name)
     return seccomp_arch_resolve_name(lower);
 }
 
-static int set_flags(scmp_filter_ctx ctx, const hutch_strings *flags, hutch_error *err)
+static int set_flags(scmp_filter_ctx ctx, const hutch_strings *flags, uint32_t *load_flags,
+                     hutch_error *err)
 {
     for (size_t i = 0; i < flags->n; i++) {
         const char *flag = flags->items[i];
-        enum scmp_filter_attr attr;
+        size_t k;
         int rc;
 
-        if (strcmp(flag, "SECCOMP_FILTER_FLAG_TSYNC") == 0)
-            attr = SCMP_FLTATR_CTL_TSYNC;
-        else if (strcmp(flag, "SECCOMP_FILTER_FLAG_LOG") == 0)
-            attr = SCMP_FLTATR_CTL_LOG;
-        else if (strcmp(flag, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
-            attr = SCMP_FLTATR_CTL_SSB;
-        else
+        for (k = 0; k < N_FLAG_ATTRS; k++)
+            if (strcmp(flag_attrs[k].name, flag) == 0)
+                break;
+        if (k == N_FLAG_ATTRS)
             return hutch_error_set(err, ENOTSUP,
                                    "linux.seccomp.flags: %s is not supported by libseccomp %u.%u",
                                    flag, seccomp_version()->major, seccomp_version()->minor);
-        rc = seccomp_attr_set(ctx, attr, 1);
+        rc = seccomp_attr_set(ctx, flag_attrs[k].attr, 1);
         if (rc < 0)
             return hutch_error_syscall(err, -rc, "linux.seccomp.flags: set %s", flag);
+        *load_flags |= flag_attrs[k].load_flag;
     }
     return 0;
 }
@@ -135,21 +176,48 @@ static int add_rule(scmp_filter_ctx ctx, const struct hutch_spec_syscall *sc, si
     return 0;
 }
 
-int seccomp_filter_build(const struct hutch_runtime *rt, const struct hutch_spec_seccomp *s,
-                         struct seccomp_filter **out, hutch_error *err)
+/* The BPF that libseccomp made of `ctx`. */
+static int export_bpf(scmp_filter_ctx ctx, struct compiled_filter *out, hutch_error *err)
+{
+    hutch_autoclose int fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
+    off_t size;
+    int rc;
+
+    if (fd < 0)
+        return hutch_error_syscall(err, errno, "linux.seccomp: memfd_create");
+    rc = seccomp_export_bpf(ctx, fd);
+    if (rc < 0)
+        return hutch_error_syscall(err, -rc, "linux.seccomp: export the filter");
+    size = lseek(fd, 0, SEEK_END);
+    if (size <= 0 || size % (off_t)sizeof(struct sock_filter) != 0 ||
+        size / (off_t)sizeof(struct sock_filter) > UINT16_MAX)
+        return hutch_error_set(err, EINVAL, "linux.seccomp: the compiled filter has %lld bytes",
+                               (long long)size);
+    out->insns = malloc((size_t)size);
+    if (out->insns == NULL)
+        return hutch_error_set(err, ENOMEM, "out of memory");
+    out->len = (uint32_t)(size / (off_t)sizeof(struct sock_filter));
+    if (pread(fd, out->insns, (size_t)size, 0) != size) {
+        free(out->insns);
+        out->insns = NULL;
+        return hutch_error_syscall(err, errno, "linux.seccomp: read the compiled filter");
+    }
+    return 0;
+}
+
+/* Compile `s` with libseccomp. */
+static int compile_filter(const struct hutch_runtime *rt, const struct hutch_spec_seccomp *s,
+                          struct compiled_filter *out, hutch_error *err)
 {
     uint32_t default_action;
     scmp_filter_ctx ctx;
     int rc;
 
-    *out = NULL;
-    if (s == NULL)
-        return 0;
-    default_action = action_value(s->default_action, &s->default_errno_ret);
-    if (default_action == SCMP_ACT_NOTIFY)
+    out->flags = 0;
+    if (!action_value(s->default_action, &s->default_errno_ret, &default_action))
         return hutch_error_set(err, ENOTSUP,
-                               "linux.seccomp: SCMP_ACT_NOTIFY is not supported by this version "
-                               "of hutch-oci");
+                               "linux.seccomp: %s is not supported by this version of hutch-oci",
+                               s->default_action);
     ctx = seccomp_init(default_action);
     if (ctx == NULL)
         return hutch_error_set(err, EINVAL, "linux.seccomp: libseccomp refused defaultAction %s",
@@ -176,17 +244,17 @@ int seccomp_filter_build(const struct hutch_runtime *rt, const struct hutch_spec
                                        s->architectures.items[i]);
         }
     }
-    if (set_flags(ctx, &s->flags, err) < 0)
+    if (set_flags(ctx, &s->flags, &out->flags, err) < 0)
         goto fail;
     for (size_t i = 0; i < s->syscalls.n; i++) {
         const struct hutch_spec_syscall *sc = &s->syscalls.items[i];
-        uint32_t action = action_value(sc->action, &sc->errno_ret);
+        uint32_t action;
 
-        if (action == SCMP_ACT_NOTIFY) {
+        if (!action_value(sc->action, &sc->errno_ret, &action)) {
             hutch_error_set(err, ENOTSUP,
-                            "linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY is not supported by "
-                            "this version of hutch-oci",
-                            i);
+                            "linux.seccomp.syscalls[%zu]: %s is not supported by this version "
+                            "of hutch-oci",
+                            i, sc->action);
             goto fail;
         }
         if (action == default_action)
@@ -202,27 +270,86 @@ int seccomp_filter_build(const struct hutch_runtime *rt, const struct hutch_spec
                 goto fail;
         }
     }
-    *out = malloc(sizeof(**out));
-    if (*out == NULL) {
-        hutch_error_set(err, ENOMEM, "out of memory");
+    if (export_bpf(ctx, out, err) < 0)
         goto fail;
-    }
-    (*out)->ctx = ctx;
+    seccomp_release(ctx);
     return 0;
 fail:
     seccomp_release(ctx);
     return -err->code;
 }
 
+/* What the compiled filter depends on: the filter's description, this build, libseccomp,
+ * the kernel and the architecture. */
+static void describe(struct strbuf *key, const struct hutch_spec_seccomp *s)
+{
+    const struct scmp_version *v = seccomp_version();
+    struct utsname u;
+
+    /* the kernel's release stands for its seccomp API level, which libseccomp would probe
+     * with several system calls */
+    if (uname(&u) < 0)
+        u.release[0] = '\0';
+    strbuf_printf(key, "hutch %s %s libseccomp %u.%u.%u kernel %s arch %u\n", hutch_version(),
+                  hutch_commit(), v->major, v->minor, v->micro, u.release, seccomp_arch_native());
+    strbuf_printf(key, "default %s %d %u\n", s->default_action, s->default_errno_ret.set,
+                  s->default_errno_ret.value);
+    for (size_t i = 0; i < s->architectures.n; i++)
+        strbuf_printf(key, "arch %s\n", s->architectures.items[i]);
+    for (size_t i = 0; i < s->flags.n; i++)
+        strbuf_printf(key, "flag %s\n", s->flags.items[i]);
+    for (size_t i = 0; i < s->syscalls.n; i++) {
+        const struct hutch_spec_syscall *sc = &s->syscalls.items[i];
+        strbuf_printf(key, "rule %s %d %u", sc->action, sc->errno_ret.set, sc->errno_ret.value);
+        for (size_t k = 0; k < sc->names.n; k++)
+            strbuf_printf(key, " %s", sc->names.items[k]);
+        for (size_t k = 0; k < sc->args.n; k++) {
+            const struct hutch_spec_seccomp_arg *a = &sc->args.items[k];
+            strbuf_printf(key, " [%u %s %" PRIu64 " %d %" PRIu64 "]", a->index, a->op, a->value,
+                          a->value_two.set, a->value_two.value);
+        }
+        strbuf_putc(key, '\n');
+    }
+}
+
+int seccomp_filter_build(const struct hutch_runtime *rt, const struct hutch_spec_seccomp *s,
+                         struct seccomp_filter **out, hutch_error *err)
+{
+    struct strbuf key = STRBUF_INIT;
+    struct seccomp_filter *f;
+
+    *out = NULL;
+    if (s == NULL)
+        return 0;
+    f = calloc(1, sizeof(*f));
+    if (f == NULL)
+        return hutch_error_set(err, ENOMEM, "out of memory");
+    describe(&key, s);
+    if (rt->state_root != NULL &&
+        seccomp_cache_get(rt->state_root, strbuf_str(&key), key.len, &f->bpf) == 0) {
+        runtime_debug(rt, "linux.seccomp: compiled filter taken from the cache");
+    } else if (compile_filter(rt, s, &f->bpf, err) < 0) {
+        strbuf_release(&key);
+        free(f);
+        return -err->code;
+    } else if (rt->state_root != NULL) {
+        seccomp_cache_put(rt->state_root, strbuf_str(&key), key.len, &f->bpf);
+    }
+    strbuf_release(&key);
+    *out = f;
+    return 0;
+}
+
 int seccomp_filter_load(struct seccomp_filter *f, hutch_error *err)
 {
-    int rc;
+    struct sock_fprog prog;
 
     if (f == NULL)
         return 0;
-    rc = seccomp_load(f->ctx);
-    if (rc < 0)
-        return hutch_error_syscall(err, -rc, "load the seccomp filter");
+    prog.len = (unsigned short)f->bpf.len;
+    prog.filter = f->bpf.insns;
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, f->bpf.flags, &prog) < 0)
+        return hutch_error_syscall(err, errno, "load the seccomp filter");
     return 0;
 }
 
@@ -230,6 +357,6 @@ void seccomp_filter_free(struct seccomp_filter *f)
 {
     if (f == NULL)
         return;
-    seccomp_release(f->ctx);
+    free(f->bpf.insns);
     free(f);
 }

@@ -3,6 +3,8 @@
 #ifndef HUTCH_RUNTIME_SECCOMP_H
 #define HUTCH_RUNTIME_SECCOMP_H
 
+#include <stddef.h>
+
 #include <hutch/error.h>
 #include <hutch/runtime.h>
 #include <hutch/spec.h>
@@ -21,5 +23,9 @@ int seccomp_filter_build(const struct hutch_runtime *rt, const struct hutch_spec
 int seccomp_filter_load(struct seccomp_filter *f, hutch_error *err);
 
 void seccomp_filter_free(struct seccomp_filter *f);
+
+/* The i-th action the filter applies, and the i-th flag it passes on; NULL past the last. */
+const char *seccomp_action_name(size_t i);
+const char *seccomp_flag_name(size_t i);
 
 #endif

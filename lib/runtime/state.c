@@ -221,7 +221,7 @@ int state_record_write(const struct container_dir *d, const struct state_record 
         path = NULL;
         return hutch_error_set(err, ENOMEM, "out of memory");
     }
-    return hutch_atomic_write_file(path, json, len, 0600, 0, err);
+    return hutch_atomic_write_file(path, json, len, 0600, HUTCH_ATOMIC_NO_SYNC, err);
 }
 
 static bool get_int(const struct json_node *obj, const char *key, int64_t *out)
@@ -303,6 +303,18 @@ void state_record_release(struct state_record *r)
     memset(r, 0, sizeof(*r));
 }
 
+int container_open(const struct hutch_runtime *rt, const char *id, bool lock,
+                   struct container_dir *d, struct state_record *r, hutch_error *err)
+{
+    if (hutch_container_id_validate(id, err) < 0)
+        return -err->code;
+    if (container_dir_open(rt, id, lock, d, err) < 0 || state_record_read(d, r, err) < 0) {
+        container_dir_close(d);
+        return -err->code;
+    }
+    return 0;
+}
+
 /*
  * The socket's address goes through our fd of the directory, so that a long
  * state root never exceeds sun_path.
@@ -379,4 +391,27 @@ uint64_t process_start_time(pid_t pid)
     if (state == 'Z' || state == 'X')
         return 0;
     return start;
+}
+
+int state_config_write(const struct container_dir *d, const char *data, size_t len,
+                       hutch_error *err)
+{
+    hutch_autofree char *path = NULL;
+
+    if (asprintf(&path, "%s/%s", d->path, CONFIG_FILE) < 0) {
+        path = NULL;
+        return hutch_error_set(err, ENOMEM, "out of memory");
+    }
+    return hutch_atomic_write_file(path, data, len, 0600, HUTCH_ATOMIC_NO_SYNC, err);
+}
+
+int state_config_read(const struct container_dir *d, struct hutch_spec **out, hutch_error *err)
+{
+    hutch_autofree char *path = NULL;
+
+    if (asprintf(&path, "%s/%s", d->path, CONFIG_FILE) < 0) {
+        path = NULL;
+        return hutch_error_set(err, ENOMEM, "out of memory");
+    }
+    return hutch_spec_load(path, out, err);
 }

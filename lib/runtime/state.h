@@ -4,6 +4,7 @@
  *   lock       taken with flock() by every command that changes the container
  *   state.json the record below, replaced atomically
  *   exec.sock  present from create until start: the container process accepts on it
+ *   config.json the bundle's config as create read it (exec runs processes by it)
  */
 #ifndef HUTCH_RUNTIME_STATE_H
 #define HUTCH_RUNTIME_STATE_H
@@ -19,6 +20,7 @@
 #define STATE_FILE  "state.json"
 #define LOCK_FILE   "lock"
 #define EXEC_SOCKET "exec.sock"
+#define CONFIG_FILE "config.json"
 
 struct container_dir {
     char *id;
@@ -67,6 +69,26 @@ int state_record_write(const struct container_dir *d, const struct state_record 
                        hutch_error *err);
 int state_record_read(const struct container_dir *d, struct state_record *r, hutch_error *err);
 void state_record_release(struct state_record *r);
+
+/*
+ * Check the id, open the container's directory (locked when `lock`) and read
+ * its record; on failure nothing is left open. Close with state_record_release()
+ * and container_dir_close().
+ */
+int container_open(const struct hutch_runtime *rt, const char *id, bool lock,
+                   struct container_dir *d, struct state_record *r, hutch_error *err);
+
+/* The config as create read it: keep it, and read it back (parsed). */
+int state_config_write(const struct container_dir *d, const char *data, size_t len,
+                       hutch_error *err);
+int state_config_read(const struct container_dir *d, struct hutch_spec **out, hutch_error *err);
+
+/* The container's status by its record: creating, created, running or stopped. */
+enum hutch_container_status container_status(const struct container_dir *d,
+                                             const struct state_record *r);
+
+/* A pidfd for the container process, checked to be the recorded process; -1 with errno. */
+int open_container_pidfd(const struct state_record *r);
 
 /* Connect to the container's exec socket, or create and bind it (listening). */
 int exec_socket_connect(const struct container_dir *d, hutch_error *err);

@@ -16,8 +16,11 @@ enum sync_type {
     SYNC_MAPS_DONE,  /* parent -> child: the id maps are written */
     SYNC_INIT_PID,   /* child -> parent: the container process is pid `value` */
     SYNC_READY,      /* child -> parent: set up */
-    SYNC_RECORDED,   /* parent -> child: state recorded; now wait for start */
+    SYNC_RECORDED,   /* parent -> child: state recorded (init's host pid `value`); wait for start */
     SYNC_ERROR,      /* child -> parent: an error follows */
+    SYNC_TERMINAL,   /* child -> parent: the terminal's master fd rides along (SCM_RIGHTS) */
+    SYNC_MOUNTS_DONE, /* child -> parent, with create hooks only: mounted, before pivot_root */
+    SYNC_HOOKS_DONE,  /* parent -> child: prestart, createRuntime ran; init's host pid `value` */
 };
 
 int sync_send(int fd, enum sync_type type, int32_t value, hutch_error *err);
@@ -27,6 +30,13 @@ int sync_send(int fd, enum sync_type type, int32_t value, hutch_error *err);
  * error (returned < 0), and so does the end of the stream.
  */
 int sync_expect(int fd, enum sync_type type, int32_t *value, hutch_error *err);
+
+/* A message with `pass` attached (SCM_RIGHTS); and its reading, the fd in *out. */
+int sync_send_fd(int fd, enum sync_type type, int pass, hutch_error *err);
+int sync_expect_fd(int fd, enum sync_type type, int *out, hutch_error *err);
+
+/* The end of the stream (the process exec'd: its end was close-on-exec), or its error. */
+int sync_expect_end(int fd, hutch_error *err);
 
 /* Child side: report `failure` and nothing else can be done. */
 void sync_send_error(int fd, const hutch_error *failure);

@@ -187,10 +187,7 @@ static void put_seccomp(struct json_writer *w)
 static void put_strings(struct json_writer *w, const char *key, const char *const *list)
 {
     json_writer_key(w, key);
-    json_writer_begin_array(w);
-    for (size_t i = 0; list[i] != NULL; i++)
-        json_writer_string(w, list[i]);
-    json_writer_end_array(w);
+    json_writer_strings(w, list);
 }
 
 static void put_mount(struct json_writer *w, const char *destination, const char *type,

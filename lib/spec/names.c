@@ -48,6 +48,10 @@ const char *const spec_capability_names[] = {
     NULL,
 };
 
+const char *const spec_hook_kinds[] = {
+    "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop", NULL,
+};
+
 const char *const spec_rlimit_names[] = {
     "RLIMIT_CPU",
     "RLIMIT_FSIZE",

@@ -5,6 +5,8 @@
 
 /* Index = capability number (CAP_CHOWN = 0 ... CAP_CHECKPOINT_RESTORE = 40). */
 extern const char *const spec_capability_names[];
+/* The kinds of hook, the members of "hooks". */
+extern const char *const spec_hook_kinds[];
 /* Index = resource number of setrlimit(2) (RLIMIT_CPU = 0 ... RLIMIT_RTTIME = 15). */
 extern const char *const spec_rlimit_names[];
 extern const char *const spec_namespace_types[];

@@ -521,7 +521,8 @@ static const struct field linux_fields[] = {
 
 static const struct value_type t_root = OBJECT(root_fields, struct hutch_spec_root);
 static const struct value_type t_mounts = ARRAY_OF(t_mount, struct hutch_spec_mount);
-static const struct value_type t_process = OBJECT(process_fields, struct hutch_spec_process);
+const struct value_type spec_process_type = OBJECT(process_fields, struct hutch_spec_process);
+#define t_process spec_process_type
 static const struct value_type t_hook_sets = OBJECT(hooks_fields, struct hutch_spec_hooks);
 static const struct value_type t_linux = OBJECT(linux_fields, struct hutch_spec_linux);
 

@@ -71,8 +71,12 @@ struct field {
     unsigned flags;
 };
 
-/* The root of config.json. */
+/* The root of config.json, and its process object. */
 extern const struct value_type spec_root_type;
+extern const struct value_type spec_process_type;
+
+/* The cross-field rules of a process object (validate.c). */
+int spec_validate_process(const struct hutch_spec_process *p, const char *origin, hutch_error *err);
 
 /* Array slots are HUTCH_ARRAY(T) with any T; they are read and written through this view. */
 struct raw_array {

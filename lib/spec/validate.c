@@ -490,6 +490,13 @@ static int check_uts(struct validator *v, const struct hutch_spec *spec)
     return 0;
 }
 
+int spec_validate_process(const struct hutch_spec_process *p, const char *origin, hutch_error *err)
+{
+    struct validator v = { .origin = origin, .err = err };
+
+    return check_process(&v, p);
+}
+
 int hutch_spec_validate(const struct hutch_spec *spec, const char *origin, hutch_error *err)
 {
     struct validator v = { .origin = origin, .err = err };

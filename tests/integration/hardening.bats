@@ -70,18 +70,48 @@ no_caller_fd() {
     [ "$out" = refused ]
 }
 
-@test "CAP_MKNOD with device rules that cannot be enforced is refused" {
-    use_root
+# With device rules but no cgroup to enforce them, a root container without a user namespace
+# that may mknod gets nodev on every mount but its own device nodes and devpts.
+device_rules_bundle() { # RULES (a python list)
     b=$(new_bundle)
     config_set "$b" '
-d["linux"].setdefault("resources", {})["devices"] = [{"allow": False, "access": "rwm"}]
+d["linux"].setdefault("resources", {})["devices"] = '"$1"'
+d["linux"]["devices"] = [{"path": "/dev/kmsg0", "type": "c", "major": 1, "minor": 11}]
+d["root"]["readonly"] = False
 for s in ("bounding", "effective", "permitted"):
     d["process"]["capabilities"][s].append("CAP_MKNOD")'
-    set_args "$b" true
-    id=$(new_id)
-    oci create --bundle "$b" "$id"
-    assert_error "CAP_MKNOD"
-    assert_no_state "$id"
+    mkdir -p "$SCRATCH/hostdir"
+    mknod "$SCRATCH/hostdir/null" c 1 3
+    config_set "$b" 'd["mounts"].append({"destination": "/hostdir", "type": "bind", "source": "'"$SCRATCH/hostdir"'", "options": ["rbind", "rw"]})'
+    set_args "$b" sh -c '
+try() { if (echo x >"$1") 2>/dev/null; then echo "$1=opened"; else echo "$1=refused"; fi; }
+for f in /dev/made /tmp/made /dev/shm/made; do mknod "$f" c 1 3 || echo "mknod $f failed"; done
+for f in /dev/made /tmp/made /dev/shm/made /hostdir/null /dev/null /dev/zero /dev/kmsg0; do try "$f"; done
+test -c /dev/ptmx && exec 3<>/dev/ptmx && echo ptmx=opened'
+}
+
+@test "device rules without a cgroup: nodes the container makes, or that a bound directory holds, do not open; its own devices do" {
+    use_root
+    device_rules_bundle '[{"allow": False, "access": "rwm"}]'
+    oci_ok run --bundle "$b" "$(new_id)"
+    echo "$out"
+    assert_eq "$out" "/dev/made=refused
+/tmp/made=refused
+/dev/shm/made=refused
+/hostdir/null=refused
+/dev/null=opened
+/dev/zero=opened
+/dev/kmsg0=opened
+ptmx=opened"
+}
+
+@test "device rules that allow everything leave device nodes usable (privileged containers)" {
+    use_root
+    device_rules_bundle '[{"allow": False, "access": "rwm"}, {"allow": True, "access": "rwm"}]'
+    oci_ok run --bundle "$b" "$(new_id)"
+    echo "$out"
+    grep -qx "/dev/made=opened" <<<"$out"
+    grep -qx "/hostdir/null=opened" <<<"$out"
 }
 
 @test "kill --all is refused for a container without a pid namespace of its own" {

@@ -94,6 +94,20 @@ result() { # KEY
     [[ "$(result errors)" == *EPERM* ]]
 }
 
+@test "exe-attack: nor through exec, which joins the container (root, no user namespace)" {
+    use_root
+    attacker 5
+    for _ in 1 2 3; do
+        oci_ok exec "$ATTACKER" true
+        sleep 0.3
+    done
+    wait_file "$SCRATCH/out/result" 15
+    cat "$SCRATCH/out/result"
+    [ "$(result seen)" -ge 1 ]
+    [[ "$(result exe)" == /memfd:hutch-runtime* ]]
+    [ "$(result writable)" = 0 ]
+}
+
 @test "exe-attack: the same attack on a binary that is not protected succeeds (the probe is real)" {
     use_root
     attacker 4

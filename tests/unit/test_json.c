@@ -74,6 +74,23 @@ START_TEST(writer_pretty_document)
 }
 END_TEST
 
+START_TEST(writer_string_lists)
+{
+    static const char *const list[] = { "a", "b\"", NULL };
+    static const char *const empty[] = { NULL };
+    struct json_writer w;
+    hutch_autofree char *out = NULL;
+
+    json_writer_init(&w, false);
+    json_writer_begin_array(&w);
+    json_writer_strings(&w, list);
+    json_writer_strings(&w, empty);
+    json_writer_end_array(&w);
+    out = finish(&w);
+    ck_assert_str_eq(out, "[[\"a\",\"b\\\"\"],[]]");
+}
+END_TEST
+
 START_TEST(writer_escapes_strings)
 {
     struct json_writer w;
@@ -307,6 +324,7 @@ int main(void)
 
     tcase_add_test(tc, writer_compact_document);
     tcase_add_test(tc, writer_pretty_document);
+    tcase_add_test(tc, writer_string_lists);
     tcase_add_test(tc, writer_escapes_strings);
     tcase_add_test(tc, writer_refuses_invalid_utf8);
     tcase_add_test(tc, writer_detects_misuse);

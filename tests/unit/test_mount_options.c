@@ -65,6 +65,24 @@ START_TEST(unknown_words_go_to_the_file_system)
 }
 END_TEST
 
+/* What features lists: every name is known to the parser (none goes to the file system). */
+START_TEST(every_listed_name_is_recognised)
+{
+    size_t n = 0;
+
+    for (const char *name; (name = mount_option_name(n)) != NULL; n++) {
+        const char *opts[] = { name };
+        struct mount_options o = parse(opts, 1);
+
+        ck_assert_msg(o.data == NULL, "%s went to the file system", name);
+        for (size_t k = 0; k < n; k++)
+            ck_assert_str_ne(mount_option_name(k), name);
+    }
+    ck_assert_uint_eq(n, 51);
+    ck_assert_str_eq(mount_option_name(n - 1), "defaults");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("mount_options");
@@ -74,6 +92,7 @@ int main(void)
     tcase_add_test(tc, later_options_win);
     tcase_add_test(tc, bind_rbind_rro_and_propagation);
     tcase_add_test(tc, unknown_words_go_to_the_file_system);
+    tcase_add_test(tc, every_listed_name_is_recognised);
     suite_add_tcase(s, tc);
     return unit_run(s);
 }

@@ -37,10 +37,19 @@ source "$_INTEGRATION_LIB/../../cli/helpers.bash"
 source "$_INTEGRATION_LIB/users.bash"
 
 HUTCH_TEST_CACHE=${HUTCH_TEST_CACHE:-/tmp/hutch-test-cache}
-ROOTFS=$HUTCH_TEST_CACHE/rootfs
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 # Bump when the layout of the rootfs changes, so that a cached one is rebuilt.
 _ROOTFS_LAYOUT=2
+# One cached rootfs per content (layout, busybox, probe): test runs of different builds
+# (another probe) side by side each use their own and never replace one in use.
+_rootfs_key() {
+    {
+        echo "layout=$_ROOTFS_LAYOUT"
+        sha256sum "$BUSYBOX" 2>/dev/null | cut -d' ' -f1
+        sha256sum "${HUTCH_PROBE:-/nonexistent}" 2>/dev/null | cut -d' ' -f1
+    } | sha256sum | cut -c1-16
+}
+ROOTFS=$HUTCH_TEST_CACHE/rootfs-$(_rootfs_key)
 
 # Exec the rest of the command line with default dispositions and an empty signal mask.
 # bash starts background jobs with SIGINT and SIGQUIT ignored, and an ignored signal stays
@@ -60,12 +69,8 @@ require_root() {
 }
 
 _build_rootfs_locked() {
-    local stamp want tmp applet
-    want="layout=$_ROOTFS_LAYOUT $(sha256sum "$BUSYBOX" | cut -d' ' -f1) probe=$(sha256sum "$HUTCH_PROBE" | cut -d' ' -f1)"
-    stamp=$HUTCH_TEST_CACHE/rootfs.stamp
-    if [ -d "$ROOTFS" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
-        return 0
-    fi
+    local tmp applet
+    [ -d "$ROOTFS" ] && return 0
     tmp=$HUTCH_TEST_CACHE/rootfs.new.$$
     rm -rf "$tmp"
     mkdir -p "$tmp"/{bin,etc,proc,sys,dev,tmp,root,home/user,var,run,mnt}
@@ -91,9 +96,7 @@ nogroup:x:65534:
 EOF
     : >"$tmp/etc/hostname"
     chown 1000:1000 "$tmp/home/user"
-    rm -rf "$ROOTFS"
     mv "$tmp" "$ROOTFS"
-    echo "$want" >"$stamp"
 }
 
 # Build the busybox rootfs once per test run (a cached one is reused while /bin/busybox and
