@@ -9,8 +9,10 @@
  *   hutch-probe syscall NAME...      NAME=ok or NAME=ERRNO for harmless invocations
  *   hutch-probe label                label=, exec_label= (the LSM attributes)
  *   hutch-probe open PATH MODE...    r=, w=, rw=: open and close, never a byte written
- *   hutch-probe exe-attack SECONDS   the CVE-2019-5736 write-open of the runtime's binary,
- *                                    without ever writing: seen=, exe=, writable=, errors=
+ *   hutch-probe exe-attack SECONDS [STOPFILE]
+ *                                    the CVE-2019-5736 write-open of the runtime's binary,
+ *                                    without ever writing: seen=, exe=, writable=, errors=;
+ *                                    for SECONDS, or until STOPFILE exists
  *   hutch-probe sleep SECONDS
  *   hutch-probe help
  *
@@ -674,14 +676,14 @@ static int cmd_exe_attack(int argc, char **argv)
     double deadline;
     pid_t self = getpid();
     int n;
-    if (argc != 1)
-        usage_error("usage: hutch-probe exe-attack SECONDS");
+    if (argc != 1 && argc != 2)
+        usage_error("usage: hutch-probe exe-attack SECONDS [STOPFILE]");
     deadline = now() + parse_seconds(argv[0]);
     do {
         attack_scan(&a, self);
         attack_retry(&a);
         sleep_seconds(0.001);
-    } while (now() < deadline);
+    } while (now() < deadline && (argc == 1 || access(argv[1], F_OK) != 0));
     n = a.seen < MAX_TARGETS ? a.seen : MAX_TARGETS;
     for (int i = 0; i < n; i++) {
         if (a.path_fds[i] >= 0)
@@ -702,7 +704,8 @@ static void help(FILE *out)
           "  syscall NAME...      harmless invocations: NAME=ok or NAME=ERRNO\n"
           "  label                the LSM labels of this thread\n"
           "  open PATH MODE...    open (r, w or rw) and close: MODE=ok or MODE=ERRNO\n"
-          "  exe-attack SECONDS   try to write-open the runtime's binary (never writes)\n"
+          "  exe-attack SECONDS [STOPFILE]\n"
+          "                       try to write-open the runtime's binary (never writes)\n"
           "  sleep SECONDS\n"
           "  help\n",
           out);

@@ -168,11 +168,22 @@ EOF
 
     # one that exits while the probe holds its exe: the write-open through the handle then
     # succeeds (the attack of CVE-2019-5736 on an on-disk binary), and nothing is written
-    "$d/hutch-oci-lookalike" sleep 0.2 &
+    # (the attack runs until a stop file exists, so a slow start of either misses nothing)
+    "$d/hutch-oci-lookalike" sleep 2 &
     pid=$!
     track_pid "$pid"
-    probe exe-attack 0.8
+    # the stopper: once the lookalike is a zombie (exited, not yet reaped), a second more
+    (
+        while [ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null || echo Z)" != Z ]; do
+            sleep 0.1
+        done
+        sleep 1
+        touch "$d/stop"
+    ) &
+    stopper=$!
+    probe exe-attack 60 "$d/stop"
     wait "$pid" || true
+    wait "$stopper"
     echo "$out"
     [ "$(value seen)" -ge 1 ]
     assert_eq "$(value writable)" 1
