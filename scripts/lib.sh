@@ -4,7 +4,7 @@
 
 # Building libhutch, hutch and hutch-oci.
 BUILD_PACKAGES="meson ninja-build pkg-config gcc git libseccomp-dev libcap-dev libyajl-dev
-                libmnl-dev libselinux1-dev scdoc"
+                libmnl-dev libselinux1-dev libsystemd-dev scdoc"
 # Running containers: newuidmap/newgidmap for rootless id ranges; busybox-static
 # for the first container's rootfs; python3 to write its config; procps for the ps(1)
 # that `hutch-oci ps` runs.
@@ -13,10 +13,12 @@ RUN_PACKAGES="uidmap busybox-static python3 procps"
 # the qemu test bed (tiny-initramfs in the same call keeps apt from pulling
 # initramfs-tools, udev and systemd onto the host with the kernel image; apparmor brings
 # apparmor_parser, which the guest uses to load a test profile; podman is the OCI client
-# that tests/integration/podman.bats drives hutch-oci with).
+# that tests/integration/podman.bats drives hutch-oci with; systemd, dbus and
+# dbus-user-session run only in the guest, for the systemd cgroup driver's tests:
+# `run-in-vm --systemd`).
 TEST_PACKAGES="check bats clang clang-format libclang-rt-14-dev python3 qemu-system-x86
                linux-image-amd64 tiny-initramfs selinux-policy-default policycoreutils
-               selinux-utils apparmor podman"
+               selinux-utils apparmor podman systemd dbus dbus-user-session"
 
 log() {
     printf '==> %s\n' "$*"

@@ -18,6 +18,7 @@ extern const struct cli_command oci_run_command;
 extern const struct cli_command oci_spec_command;
 extern const struct cli_command oci_start_command;
 extern const struct cli_command oci_state_command;
+extern const struct cli_command oci_update_command;
 
 /* The flags of create, which run takes too. */
 enum {

@@ -8,13 +8,11 @@
 #include "oci.h"
 
 static const struct cli_command *const commands[] = {
-    &oci_create_command, &oci_delete_command,
-    &oci_exec_command,   &oci_features_command,
-    &oci_kill_command,   &oci_list_command,
-    &oci_pause_command,  &oci_ps_command,
-    &oci_resume_command, &oci_run_command,
-    &oci_spec_command,   &oci_start_command,
-    &oci_state_command,  NULL,
+    &oci_create_command,   &oci_delete_command, &oci_exec_command,
+    &oci_features_command, &oci_kill_command,   &oci_list_command,
+    &oci_pause_command,    &oci_ps_command,     &oci_resume_command,
+    &oci_run_command,      &oci_spec_command,   &oci_start_command,
+    &oci_state_command,    &oci_update_command, NULL,
 };
 
 static const struct cli_command global = {

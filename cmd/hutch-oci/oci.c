@@ -25,9 +25,9 @@ const struct cli_flag oci_global_flags[] = {
     { FLAG_LOG_FORMAT, "log-format", 0, CLI_ARG, "FORMAT", "format of --log: text or json" },
     { FLAG_DEBUG, "debug", 0, CLI_NO_ARG, NULL, "log debug messages" },
     { FLAG_SYSTEMD_CGROUP, "systemd-cgroup", 0, CLI_NO_ARG, NULL,
-      "manage cgroups through systemd (accepted; no cgroups are made yet)" },
+      "containers' cgroups are transient systemd scopes (sd-bus)" },
     { FLAG_CGROUP_MANAGER, "cgroup-manager", 0, CLI_ARG, "cgroupfs|systemd|disabled",
-      "crun's form of --systemd-cgroup (disabled: no cgroups, as today)" },
+      "crun's form of --systemd-cgroup (disabled: no cgroups; limits are refused)" },
     { FLAG_ROOTLESS, "rootless", 0, CLI_ARG, "auto|true|false",
       "run as an unprivileged user (default auto: when not root)" },
     { 0 },
@@ -75,6 +75,7 @@ int oci_global_flag(const struct cli_program *program, int id, const char *value
             return -1;
         }
         g->systemd_cgroup = strcmp(value, "systemd") == 0;
+        g->cgroups_disabled = strcmp(value, "disabled") == 0;
         break;
     case FLAG_ROOTLESS:
         if (strcmp(value, "auto") != 0 && strcmp(value, "true") != 0 &&
@@ -161,6 +162,7 @@ int oci_prepare(const struct cli_program *program)
     }
     g->rt.state_root = g->root;
     g->rt.systemd_cgroup = g->systemd_cgroup;
+    g->rt.cgroups_disabled = g->cgroups_disabled;
     g->rt.debug = g->debug;
     g->rt.log = runtime_log;
     g->rt.log_data = g;

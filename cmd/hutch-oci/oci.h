@@ -16,7 +16,8 @@ struct oci_globals {
     bool log_json;    /* --log-format json */
     bool debug;       /* --debug */
     bool systemd_cgroup;
-    const char *rootless; /* "auto", "true", "false" */
+    bool cgroups_disabled; /* --cgroup-manager disabled */
+    const char *rootless;  /* "auto", "true", "false" */
     FILE *log_file;
     char *default_root;
     struct hutch_runtime rt;

@@ -37,19 +37,20 @@ static int run_resume(const struct cli_program *program, int argc, char **argv)
 
 const struct cli_command oci_pause_command = {
     .name = "pause",
-    .summary = "freeze the processes of a container (needs cgroups: not yet)",
+    .summary = "freeze the processes of a container (cgroup v2 freezer)",
     .usage = "ID",
-    .description = "Freeze every process of container ID with the cgroup v2 freezer. This\n"
-                   "version of hutch-oci creates no cgroups yet, so pause fails and changes\n"
-                   "nothing.",
+    .description = "Freeze every process of container ID with the cgroup v2 freezer and wait\n"
+                   "until they are frozen; state then says \"paused\". A container without a\n"
+                   "cgroup of its own (no cgroup v2, or rootless without delegation) cannot be\n"
+                   "paused.",
     .run = run_pause,
 };
 
 const struct cli_command oci_resume_command = {
     .name = "resume",
-    .summary = "thaw the processes of a paused container (needs cgroups: not yet)",
+    .summary = "thaw the processes of a paused container",
     .usage = "ID",
-    .description = "Thaw the processes of container ID, frozen by pause. This version of\n"
-                   "hutch-oci creates no cgroups yet, so resume fails and changes nothing.",
+    .description = "Thaw the processes of container ID, frozen by pause, and wait until they\n"
+                   "run again.",
     .run = run_resume,
 };

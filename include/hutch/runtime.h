@@ -26,7 +26,8 @@ enum hutch_log_level {
 struct hutch_runtime {
     const char *state_root; /* directory of per-container state (runc's --root) */
     bool rootless;          /* no privileges on the host: the caller is not root */
-    bool systemd_cgroup;    /* --systemd-cgroup (used once cgroups are managed) */
+    bool systemd_cgroup;    /* --systemd-cgroup: cgroups are transient systemd scopes */
+    bool cgroups_disabled;  /* make no cgroups (limits are refused) */
     /* Where warnings and debug messages go; may be NULL. */
     void (*log)(void *log_data, enum hutch_log_level level, const char *message);
     void *log_data;
@@ -88,6 +89,7 @@ enum hutch_container_status {
     HUTCH_STATUS_CREATED,
     HUTCH_STATUS_RUNNING,
     HUTCH_STATUS_STOPPED,
+    HUTCH_STATUS_PAUSED, /* frozen by pause (the cgroup v2 freezer) */
 };
 
 HUTCH_API const char *hutch_container_status_name(enum hutch_container_status status);
@@ -179,15 +181,25 @@ HUTCH_API int hutch_container_pids(const struct hutch_runtime *rt, const char *i
                                    size_t *n, hutch_error *err);
 
 /*
- * Freeze every process of a created or running container, and thaw them.
- * That takes the container's own cgroup (the cgroup v2 freezer), which this
- * version does not create: for a container that exists, both fail (ENOTSUP
- * while it has processes) and change nothing.
+ * Freeze every process of a created or running container (cgroup.freeze of
+ * its cgroup, waiting until the kernel says it is frozen), and thaw them. A
+ * container without a cgroup of its own (a host without cgroup v2, a rootless
+ * user without delegation) cannot be paused: ENOTSUP, nothing changed.
  */
 HUTCH_API int hutch_container_pause(const struct hutch_runtime *rt, const char *id,
                                     hutch_error *err);
 HUTCH_API int hutch_container_resume(const struct hutch_runtime *rt, const char *id,
                                      hutch_error *err);
+
+/*
+ * hutch-oci update: change the limits of a created, running or paused
+ * container. `resources` holds what changes (linux.resources of the spec;
+ * devices are not updated); everything is checked before anything is
+ * written. `origin` names it in messages ("--resources FILE", "update").
+ */
+HUTCH_API int hutch_container_update(const struct hutch_runtime *rt, const char *id,
+                                     const struct hutch_spec_resources *resources,
+                                     const char *origin, hutch_error *err);
 
 /* The OCI features document of this runtime (runtime-spec features.md), indented. */
 HUTCH_API int hutch_runtime_features_json(char **out, hutch_error *err);

@@ -389,6 +389,15 @@ HUTCH_API int hutch_spec_process_load(const char *path, struct hutch_spec_proces
                                       hutch_error *err);
 HUTCH_API void hutch_spec_process_free(struct hutch_spec_process *process);
 
+/*
+ * A linux.resources object alone, as `hutch-oci update --resources FILE`
+ * takes it: parsed and checked by the rules of config.json; messages name
+ * members linux.resources.*.
+ */
+HUTCH_API int hutch_spec_resources_parse(const char *data, size_t len, const char *origin,
+                                         struct hutch_spec_resources **out, hutch_error *err);
+HUTCH_API void hutch_spec_resources_free(struct hutch_spec_resources *resources);
+
 static inline void hutch_spec_freep(struct hutch_spec **spec)
 {
     hutch_spec_free(*spec);

@@ -26,6 +26,7 @@
 
 #include "../core/atomic_file.h"
 #include "../core/io.h"
+#include "cgroup.h"
 #include "create.h"
 #include "devices.h"
 #include "hooks.h"
@@ -46,13 +47,22 @@ void run_signal_set(sigset_t *set)
         sigaddset(set, forwarded[i]);
 }
 
-/* fork() that can enter new namespaces at once: clone3 with no new stack. */
-static pid_t clone_into(int flags)
+/*
+ * fork() that can enter new namespaces at once: clone3 with no new stack;
+ * with `cgroup_fd` >= 0 the child starts in that cgroup, and every process
+ * it forks with it, before it runs a single instruction of its own.
+ */
+static pid_t clone_into(int flags, int cgroup_fd)
 {
     struct clone_args args = { .flags = (uint64_t)flags, .exit_signal = SIGCHLD };
-    long pid = syscall(SYS_clone3, &args, sizeof(args));
+    long pid;
 
-    if (pid < 0 && errno == ENOSYS)
+    if (cgroup_fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t)cgroup_fd;
+    }
+    pid = syscall(SYS_clone3, &args, sizeof(args));
+    if (pid < 0 && errno == ENOSYS && cgroup_fd < 0)
         pid = syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, NULL);
     return (pid_t)pid;
 }
@@ -86,7 +96,6 @@ static int check_supported(const struct hutch_spec *spec, const char *config, hu
 static int check_spec(const struct hutch_spec *spec, const char *config, const char *rootfs,
                       int ns_flags, hutch_error *err)
 {
-    const struct hutch_spec_resources *r;
     struct stat st;
 
     if (spec->process == NULL)
@@ -108,24 +117,6 @@ static int check_spec(const struct hutch_spec *spec, const char *config, const c
                                "namespace (with uidMappings and gidMappings); 'hutch-oci spec "
                                "--rootless' writes such a configuration",
                                config);
-    r = spec->linux_cfg != NULL ? spec->linux_cfg->resources : NULL;
-    if (r != NULL) {
-        const char *asked = r->memory              ? "memory"
-                            : r->cpu               ? "cpu"
-                            : r->pids              ? "pids"
-                            : r->block_io          ? "blockIO"
-                            : r->hugepage_limits.n ? "hugepageLimits"
-                            : r->network           ? "network"
-                            : r->rdma.n            ? "rdma"
-                            : r->unified.n         ? "unified"
-                                                   : NULL;
-        /* a limit is never dropped silently: refuse it until it can be applied */
-        if (asked != NULL)
-            return hutch_error_set(err, ENOTSUP,
-                                   "%s: linux.resources.%s: cgroup limits are not supported by "
-                                   "this version of hutch-oci; remove the limit to run",
-                                   config, asked);
-    }
     return 0;
 }
 
@@ -140,13 +131,15 @@ int wait_child(pid_t pid)
 }
 
 struct creation {
+    const struct hutch_runtime *rt;
     struct container_dir dir;
-    int listen_fd;       /* the exec socket, listening, for the child */
-    pid_t child;         /* the forked process */
-    pid_t init;          /* the container process */
-    int init_pidfd;      /* the container process when it is not our child */
-    int sync_fd;         /* our end */
-    int terminal_master; /* the pty's master, for run in the foreground */
+    struct cgroup_setup cgroup; /* the container's cgroup, if it gets one */
+    int listen_fd;              /* the exec socket, listening, for the child */
+    pid_t child;                /* the forked process */
+    pid_t init;                 /* the container process */
+    int init_pidfd;             /* the container process when it is not our child */
+    int sync_fd;                /* our end */
+    int terminal_master;        /* the pty's master, for run in the foreground */
 };
 
 /* Talk the child through its setup; returns the container process's pid. */
@@ -191,6 +184,11 @@ static int supervise_setup(struct creation *cr, const struct init_context *c, hu
     const struct hutch_spec_linux *l = c->spec->linux_cfg;
     int32_t value = cr->child;
 
+    /* the systemd driver: its scope takes the process, which waits for that */
+    if (c->wait_for_scope &&
+        (cgroup_setup_place(cr->rt, c->spec, cr->dir.id, cr->child, &cr->cgroup, err) < 0 ||
+         sync_send(cr->sync_fd, SYNC_CGROUP_DONE, 0, err) < 0))
+        return -err->code;
     if (c->ns.create_flags & CLONE_NEWUSER) {
         if (!c->fast_path && sync_expect(cr->sync_fd, SYNC_USERNS, &value, err) < 0)
             return -err->code;
@@ -374,6 +372,15 @@ static int prepare_state(struct creation *cr, const struct bundle_files *b,
     return cr->listen_fd < 0 ? -err->code : 0;
 }
 
+/* The cgroup in the record at once: a delete --force after a crash finds it and cleans up. */
+static int record_cgroup(const struct creation *cr, struct state_record *record, hutch_error *err)
+{
+    record->rootless = cr->rt->rootless;
+    record->cgroup = cr->cgroup.path;
+    record->cgroup_top = cr->cgroup.created_top;
+    return state_record_write(&cr->dir, record, err);
+}
+
 /* Fork the container process and talk it through its setup. */
 static int spawn(const struct hutch_runtime *rt, struct creation *cr, struct init_context *c,
                  bool for_run, hutch_error *err)
@@ -395,7 +402,7 @@ static int spawn(const struct hutch_runtime *rt, struct creation *cr, struct ini
                   (unsigned)c->ns.create_flags, c->ns.n_join,
                   c->fast_path ? "cloned straight into them" : "joined and created in stages");
     fflush(NULL);
-    cr->child = clone_into(c->fast_path ? c->ns.create_flags : 0);
+    cr->child = clone_into(c->fast_path ? c->ns.create_flags : 0, cr->cgroup.fd);
     if (cr->child < 0) {
         close(sv[1]);
         return hutch_error_syscall(err, errno, "create the container process");
@@ -421,6 +428,10 @@ static int record_created(struct creation *cr, const struct init_context *c,
     record->pid = cr->init;
     record->start_time = process_start_time(cr->init);
     record->own_pid_namespace = (c->ns.create_flags & CLONE_NEWPID) != 0;
+    record->rootless = cr->rt->rootless;
+    record->cgroup = cr->cgroup.path;
+    record->cgroup_top = cr->cgroup.created_top;
+    record->systemd_scope = cr->cgroup.systemd ? cr->cgroup.scope : NULL;
     if (state_record_write(&cr->dir, record, err) < 0)
         return -err->code;
     if (o->pid_file != NULL && write_pid_file(o->pid_file, cr->init, err) < 0)
@@ -444,6 +455,7 @@ static void abort_creation(struct creation *cr, const struct init_context *c, bo
             prctl(PR_SET_CHILD_SUBREAPER, 0);
         sigprocmask(SIG_SETMASK, &c->original_mask, NULL);
     }
+    cgroup_setup_abort(&cr->cgroup);
     if (cr->dir.dir_fd >= 0)
         container_dir_remove(&cr->dir, &ignored);
     hutch_error_clear(&ignored);
@@ -481,7 +493,9 @@ int container_create(const struct hutch_runtime *rt, const char *id,
                      int *terminal_master, hutch_error *err)
 {
     struct bundle_files b = { 0 };
-    struct creation cr = { .dir = CONTAINER_DIR_INIT,
+    struct creation cr = { .rt = rt,
+                           .dir = CONTAINER_DIR_INIT,
+                           .cgroup = CGROUP_SETUP_INIT,
                            .sync_fd = -1,
                            .listen_fd = -1,
                            .init_pidfd = -1,
@@ -507,6 +521,13 @@ int container_create(const struct hutch_runtime *rt, const char *id,
         ret = container_dir_create(rt, id, &cr.dir, err);
         if (ret == 0)
             ret = prepare_state(&cr, &b, &record, err);
+        if (ret == 0)
+            ret = cgroup_setup_prepare(rt, b.spec, b.config, id, &cr.cgroup, err);
+        if (ret == 0 && cr.cgroup.devices_applied)
+            c.enforce_device_rules = false;
+        c.wait_for_scope = cr.cgroup.systemd && cr.cgroup.scope != NULL;
+        if (ret == 0 && cr.cgroup.path != NULL)
+            ret = record_cgroup(&cr, &record, err);
         if (ret == 0)
             ret = spawn(rt, &cr, &c, for_run, err);
         if (ret == 0)
@@ -535,6 +556,7 @@ int container_create(const struct hutch_runtime *rt, const char *id,
         close(cr.listen_fd);
     if (cr.init_pidfd >= 0)
         close(cr.init_pidfd);
+    cgroup_setup_release(&cr.cgroup);
     namespace_plan_close(&c.ns);
     seccomp_filter_free(c.seccomp);
     container_dir_close(&cr.dir);

@@ -27,6 +27,7 @@ struct init_context {
     bool setgroups_allowed;    /* false under a single-id rootless mapping */
     uint64_t grantable_caps;   /* capabilities the container process can be given */
     bool enforce_device_rules; /* no cgroup, and the container could mknod: nodev */
+    bool wait_for_scope;       /* systemd driver: wait until placed in the scope */
     bool no_pivot;
     unsigned int preserve_fds; /* fds 3.. passed on to the container process */
     unsigned int listen_fds;   /* of those, systemd socket activation's (LISTEN_FDS) */

@@ -53,6 +53,7 @@ struct exec_plan {
     unsigned int preserve_fds;
     int console_fd; /* connected console socket, or -1 */
     int sync_fd;    /* the children's end */
+    int cgroup_fd;  /* the container's cgroup, or -1 */
     sigset_t original_mask;
 };
 
@@ -328,6 +329,18 @@ _Noreturn static void join_and_clone(struct exec_plan *x)
 
 /* ---- the caller's side ---- */
 
+/* fork(), into the container's cgroup when it has one (CLONE_INTO_CGROUP). */
+static pid_t fork_into_cgroup(int cgroup_fd)
+{
+    struct clone_args args = { .flags = CLONE_INTO_CGROUP,
+                               .exit_signal = SIGCHLD,
+                               .cgroup = (uint64_t)cgroup_fd };
+
+    if (cgroup_fd < 0)
+        return fork();
+    return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
 /* Wait until the process has exec'd (the sync socket closes) or failed; its pid in *pid. */
 static int supervise(struct exec_plan *x, int sync_fd, pid_t first, const char *pid_file,
                      pid_t *pid, hutch_error *err)
@@ -395,6 +408,12 @@ static int plan_exec(const struct hutch_runtime *rt, const char *id,
     }
     if (ret == 0)
         x->setgroups_allowed = !(x->ns_flags & CLONE_NEWUSER) || setgroups_allowed(r.pid);
+    if (ret == 0 && r.cgroup != NULL) {
+        /* the process joins it as it is forked, before it joins anything else */
+        x->cgroup_fd = open(r.cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (x->cgroup_fd < 0)
+            ret = hutch_error_syscall(err, errno, "container %s: open its cgroup %s", id, r.cgroup);
+    }
     state_record_release(&r);
     container_dir_close(&d);
     /* a process of the container could reach ours through /proc/PID/exe only with
@@ -432,7 +451,7 @@ static int plan_exec(const struct hutch_runtime *rt, const char *id,
 int hutch_container_exec(const struct hutch_runtime *rt, const char *id,
                          const struct hutch_exec_options *o, int *exit_status, hutch_error *err)
 {
-    struct exec_plan x = { .pidfd = -1, .console_fd = -1, .sync_fd = -1 };
+    struct exec_plan x = { .pidfd = -1, .console_fd = -1, .sync_fd = -1, .cgroup_fd = -1 };
     struct hutch_spec *spec = NULL;
     hutch_autoclose int sync_fd = -1;
     sigset_t block;
@@ -452,7 +471,7 @@ int hutch_container_exec(const struct hutch_runtime *rt, const char *id,
     run_signal_set(&block);
     sigprocmask(SIG_BLOCK, &block, &x.original_mask);
     fflush(NULL);
-    first = fork();
+    first = fork_into_cgroup(x.cgroup_fd);
     if (first == 0) {
         close(sync_fd);
         join_and_clone(&x);
@@ -475,6 +494,8 @@ int hutch_container_exec(const struct hutch_runtime *rt, const char *id,
     }
     sigprocmask(SIG_SETMASK, &x.original_mask, NULL);
 out:
+    if (x.cgroup_fd >= 0)
+        close(x.cgroup_fd);
     if (x.pidfd >= 0)
         close(x.pidfd);
     if (x.console_fd >= 0)

@@ -15,6 +15,13 @@
 #include "mount_options.h"
 #include "seccomp.h"
 
+/* The systemd cgroup driver (--systemd-cgroup) is built in with sd-bus's headers. */
+#ifdef HUTCH_HAVE_SYSTEMD
+#define SYSTEMD_DRIVER true
+#else
+#define SYSTEMD_DRIVER false
+#endif
+
 /*
  * What this version does, in one place to flip as it grows. The document
  * promises support ("the runtime MUST support the elements in this array"),
@@ -27,8 +34,8 @@ static const struct {
     bool idmap_mounts; /* create refuses mounts[].uidMappings */
     bool intel_rdt;
 } supported = {
-    /* v2: the cgroup namespace and the cgroup2 mount; limits wait for the cgroup drivers */
-    .cgroup = { .v2 = true },
+    /* v2 (cgroupfs); never v1 (limits are refused there) nor rdma */
+    .cgroup = { .v2 = true, .systemd = SYSTEMD_DRIVER, .systemd_user = SYSTEMD_DRIVER },
     .idmap_mounts = false,
     .intel_rdt = false,
 };

@@ -450,6 +450,9 @@ _Noreturn void container_child_main(struct init_context *c)
         sync_send_error(c->sync_fd, &err);
         _exit(1);
     }
+    /* into its systemd scope before anything, so that every process it forks is there */
+    if (c->wait_for_scope && sync_expect(c->sync_fd, SYNC_CGROUP_DONE, NULL, &err) < 0)
+        _exit(1);
     if (!c->fast_path)
         stage_one(c);
     if (c->ns.create_flags & CLONE_NEWUSER) {

@@ -19,6 +19,8 @@
 
 #include "../core/error_channel.h"
 #include "../core/json_writer.h"
+#include "cgroup.h"
+#include "cgroup_systemd.h"
 #include "hooks.h"
 #include "log.h"
 #include "pids.h"
@@ -74,6 +76,8 @@ const char *hutch_container_status_name(enum hutch_container_status status)
         return "created";
     case HUTCH_STATUS_RUNNING:
         return "running";
+    case HUTCH_STATUS_PAUSED:
+        return "paused";
     case HUTCH_STATUS_STOPPED:
     default:
         return "stopped";
@@ -94,6 +98,8 @@ enum hutch_container_status container_status(const struct container_dir *d,
         return container_dir_lock_busy(d) ? HUTCH_STATUS_CREATING : HUTCH_STATUS_STOPPED;
     if (!container_alive(r))
         return HUTCH_STATUS_STOPPED;
+    if (r->cgroup != NULL && cgroup_is_frozen(r->cgroup))
+        return HUTCH_STATUS_PAUSED;
     if (fstatat(d->dir_fd, EXEC_SOCKET, &st, AT_SYMLINK_NOFOLLOW) == 0)
         return HUTCH_STATUS_CREATED;
     return HUTCH_STATUS_RUNNING;
@@ -343,12 +349,14 @@ int hutch_container_start(const struct hutch_runtime *rt, const char *id, hutch_
     return ret;
 }
 
-/* Every process in the container's pid namespace. */
+/* Every process of the container: its cgroup's, or those of its pid namespace. */
 static int signal_all(const struct state_record *r, int signo, hutch_error *err)
 {
     hutch_autofree pid_t *pids = NULL;
     size_t n;
 
+    if (r->cgroup != NULL)
+        return cgroup_signal_all(r->cgroup, signo, err);
     if (pid_namespace_members(r, &pids, &n, err) < 0)
         return -err->code;
     for (size_t i = 0; i < n; i++)
@@ -362,13 +370,14 @@ static int container_signal(const struct container_dir *d, const struct state_re
     hutch_autoclose int pidfd = -1;
     enum hutch_container_status status = container_status(d, r);
 
-    if (status != HUTCH_STATUS_CREATED && status != HUTCH_STATUS_RUNNING)
+    if (status != HUTCH_STATUS_CREATED && status != HUTCH_STATUS_RUNNING &&
+        status != HUTCH_STATUS_PAUSED)
         return hutch_error_set(err, ESRCH, "container %s is %s: no process to signal", d->id,
                                hutch_container_status_name(status));
     pidfd = open_container_pidfd(r);
     if (pidfd < 0)
         return hutch_error_set(err, ESRCH, "container %s is stopped: no process to signal", d->id);
-    if (all && !r->own_pid_namespace)
+    if (all && !r->own_pid_namespace && r->cgroup == NULL)
         return hutch_error_set(err, EINVAL,
                                "container %s has no pid namespace of its own: --all cannot tell "
                                "its processes from others",
@@ -420,20 +429,41 @@ static int kill_and_wait(const struct container_dir *d, const struct state_recor
     return 0;
 }
 
+/* What is left in the container's cgroup is killed, and the cgroup removed. */
+static int remove_cgroup(const struct state_record *r, hutch_error *err)
+{
+    if (r->cgroup == NULL)
+        return 0;
+    if (r->systemd_scope != NULL) {
+        /* stopping the scope kills what is left and removes its cgroup */
+        if (cgroup_signal_all(r->cgroup, SIGKILL, err) < 0 && err->code != ENOENT)
+            return -err->code;
+        hutch_error_clear(err);
+        return systemd_scope_stop(r->rootless, r->systemd_scope, err);
+    }
+    return cgroup_remove(r->cgroup, r->cgroup_top != NULL ? r->cgroup_top : r->cgroup, err);
+}
+
 static int container_delete_locked(struct container_dir *d, const struct state_record *r,
                                    bool force, hutch_error *err)
 {
     enum hutch_container_status status = container_status(d, r);
 
-    if (status == HUTCH_STATUS_RUNNING && !force)
+    if ((status == HUTCH_STATUS_RUNNING || status == HUTCH_STATUS_PAUSED) && !force)
         return hutch_error_set(err, EBUSY,
-                               "container %s is running: stop it first, or delete it with "
+                               "container %s is %s: stop it first, or delete it with "
                                "--force",
-                               d->id);
+                               d->id, hutch_container_status_name(status));
     if (status == HUTCH_STATUS_CREATING && !force)
         return hutch_error_set(err, EBUSY, "container %s is being created", d->id);
-    if ((status == HUTCH_STATUS_RUNNING || status == HUTCH_STATUS_CREATED) &&
+    /* a frozen init would never die: the cgroup's kill does it (and thaws) */
+    if (status == HUTCH_STATUS_PAUSED && cgroup_signal_all(r->cgroup, SIGKILL, err) < 0)
+        return -err->code;
+    if ((status == HUTCH_STATUS_RUNNING || status == HUTCH_STATUS_CREATED ||
+         status == HUTCH_STATUS_PAUSED) &&
         kill_and_wait(d, r, err) < 0)
+        return -err->code;
+    if (remove_cgroup(r, err) < 0)
         return -err->code;
     return container_dir_remove(d, err);
 }

@@ -16,6 +16,7 @@
 #include <hutch/cleanup.h>
 #include <hutch/runtime.h>
 
+#include "cgroup.h"
 #include "pids.h"
 
 struct pid_list {
@@ -101,8 +102,11 @@ static int container_pids(const struct container_dir *d, const struct state_reco
 
     *pids = NULL;
     *n = 0;
-    if (status != HUTCH_STATUS_CREATED && status != HUTCH_STATUS_RUNNING)
+    if (status != HUTCH_STATUS_CREATED && status != HUTCH_STATUS_RUNNING &&
+        status != HUTCH_STATUS_PAUSED)
         return 0;
+    if (r->cgroup != NULL)
+        return cgroup_procs(r->cgroup, pids, n, err);
     if (r->own_pid_namespace)
         return pid_namespace_members(r, pids, n, err);
     *pids = malloc(sizeof(**pids));

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The processes of a container, found through its pid namespace (hutch makes no cgroups yet). */
+/* The processes of a container without a cgroup, found through its pid namespace. */
 #ifndef HUTCH_RUNTIME_PIDS_H
 #define HUTCH_RUNTIME_PIDS_H
 

@@ -207,6 +207,20 @@ int state_record_write(const struct container_dir *d, const struct state_record 
     json_writer_uint(&w, r->owner);
     json_writer_key(&w, "ownPidNamespace");
     json_writer_bool(&w, r->own_pid_namespace);
+    json_writer_key(&w, "rootless");
+    json_writer_bool(&w, r->rootless);
+    if (r->cgroup != NULL) {
+        json_writer_key(&w, "cgroupPath");
+        json_writer_string(&w, r->cgroup);
+    }
+    if (r->cgroup_top != NULL) {
+        json_writer_key(&w, "cgroupCreatedTop");
+        json_writer_string(&w, r->cgroup_top);
+    }
+    if (r->systemd_scope != NULL) {
+        json_writer_key(&w, "systemdScope");
+        json_writer_string(&w, r->systemd_scope);
+    }
     json_writer_key(&w, "annotations");
     json_writer_begin_object(&w);
     for (size_t i = 0; i < r->annotations.n; i++) {
@@ -234,6 +248,17 @@ static bool get_int(const struct json_node *obj, const char *key, int64_t *out)
     errno = 0;
     *out = strtoll(n->u.number, &end, 10);
     return errno == 0 && *end == '\0';
+}
+
+/* An optional string member, copied; absent leaves *out NULL. */
+static int get_string(const struct json_node *obj, const char *key, char **out)
+{
+    const struct json_node *n = json_tree_get(obj, key);
+
+    if (n == NULL || n->type != JSON_STRING)
+        return 0;
+    *out = strdup(n->u.string);
+    return *out == NULL ? -1 : 0;
 }
 
 int state_record_read(const struct container_dir *d, struct state_record *r, hutch_error *err)
@@ -269,6 +294,14 @@ int state_record_read(const struct container_dir *d, struct state_record *r, hut
     r->bundle = strdup(n->u.string);
     n = json_tree_get(tree, "ownPidNamespace");
     r->own_pid_namespace = n != NULL && n->type == JSON_BOOL && n->u.boolean;
+    n = json_tree_get(tree, "rootless");
+    r->rootless = n != NULL && n->type == JSON_BOOL && n->u.boolean;
+    if (get_string(tree, "cgroupPath", &r->cgroup) < 0 ||
+        get_string(tree, "cgroupCreatedTop", &r->cgroup_top) < 0 ||
+        get_string(tree, "systemdScope", &r->systemd_scope) < 0) {
+        ret = hutch_error_set(err, ENOMEM, "out of memory");
+        goto out;
+    }
     n = json_tree_get(tree, "annotations");
     if (n != NULL && n->type == JSON_OBJECT && n->u.object.n > 0) {
         r->annotations.items = calloc(n->u.object.n, sizeof(*r->annotations.items));
@@ -295,6 +328,9 @@ out:
 void state_record_release(struct state_record *r)
 {
     free(r->bundle);
+    free(r->cgroup);
+    free(r->cgroup_top);
+    free(r->systemd_scope);
     for (size_t i = 0; i < r->annotations.n; i++) {
         free(r->annotations.items[i].key);
         free(r->annotations.items[i].value);

@@ -63,6 +63,10 @@ struct state_record {
     uid_t owner;
     hutch_spec_map annotations;
     bool own_pid_namespace; /* the container has a pid namespace of its own */
+    char *cgroup;           /* its cgroup (absolute path), NULL: none */
+    char *cgroup_top;       /* the highest directory hutch made for it, or NULL */
+    char *systemd_scope;    /* the systemd driver's scope unit, or NULL */
+    bool rootless;          /* created rootless: the systemd driver's bus */
 };
 
 int state_record_write(const struct container_dir *d, const struct state_record *r,

@@ -21,6 +21,7 @@ enum sync_type {
     SYNC_TERMINAL,   /* child -> parent: the terminal's master fd rides along (SCM_RIGHTS) */
     SYNC_MOUNTS_DONE, /* child -> parent, with create hooks only: mounted, before pivot_root */
     SYNC_HOOKS_DONE,  /* parent -> child: prestart, createRuntime ran; init's host pid `value` */
+    SYNC_CGROUP_DONE, /* parent -> child: it is in its systemd scope; go on */
 };
 
 int sync_send(int fd, enum sync_type type, int32_t value, hutch_error *err);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <hutch/cleanup.h>
 #include <hutch/spec.h>
@@ -32,8 +34,14 @@ static int decode_document(const char *data, size_t len, const char *origin,
         ret = hutch_error_set(err, EINVAL, "%s: expected an object at the top level, found %s",
                               origin, json_type_name(tree->type));
     } else {
-        if (prefix != NULL)
-            decoder_push_key(&d, prefix);
+        /* "linux.resources": one key at a time, so that paths read linux.resources.memory */
+        for (const char *k = prefix; k != NULL && *k != '\0';) {
+            size_t klen = strcspn(k, ".");
+            char key[32];
+            snprintf(key, sizeof(key), "%.*s", (int)klen, k);
+            decoder_push_key(&d, key);
+            k += klen + (k[klen] == '.');
+        }
         ret = decode_value(&d, type, tree, slot);
     }
     json_tree_free(tree);
@@ -103,4 +111,27 @@ int hutch_spec_process_load(const char *path, struct hutch_spec_process **out, h
 void hutch_spec_process_free(struct hutch_spec_process *process)
 {
     release_value(&spec_process_type, &process);
+}
+
+int hutch_spec_resources_parse(const char *data, size_t len, const char *origin,
+                               struct hutch_spec_resources **out, hutch_error *err)
+{
+    struct hutch_spec_resources *resources = NULL;
+    int ret;
+
+    ret = decode_document(data, len, origin, &spec_resources_type, "linux.resources", &resources,
+                          err);
+    if (ret == 0)
+        ret = spec_validate_resources(resources, origin, err);
+    if (ret < 0) {
+        hutch_spec_resources_free(resources);
+        return ret;
+    }
+    *out = resources;
+    return 0;
+}
+
+void hutch_spec_resources_free(struct hutch_spec_resources *resources)
+{
+    release_value(&spec_resources_type, &resources);
 }

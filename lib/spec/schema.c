@@ -494,7 +494,8 @@ static const struct value_type t_namespaces = ARRAY_OF(t_namespace, struct hutch
 static const struct value_type t_time_offsets =
         OBJECT(time_offsets_fields, struct hutch_spec_time_offsets);
 static const struct value_type t_devices = ARRAY_OF(t_device, struct hutch_spec_device);
-static const struct value_type t_resources = OBJECT(resources_fields, struct hutch_spec_resources);
+const struct value_type spec_resources_type = OBJECT(resources_fields, struct hutch_spec_resources);
+#define t_resources spec_resources_type
 static const struct value_type t_seccomp = OBJECT(seccomp_fields, struct hutch_spec_seccomp);
 static const struct value_type t_personality =
         OBJECT(personality_fields, struct hutch_spec_personality);

@@ -74,8 +74,11 @@ struct field {
 /* The root of config.json, and its process object. */
 extern const struct value_type spec_root_type;
 extern const struct value_type spec_process_type;
+extern const struct value_type spec_resources_type;
 
 /* The cross-field rules of a process object (validate.c). */
+int spec_validate_resources(const struct hutch_spec_resources *r, const char *origin,
+                            hutch_error *err);
 int spec_validate_process(const struct hutch_spec_process *p, const char *origin, hutch_error *err);
 
 /* Array slots are HUTCH_ARRAY(T) with any T; they are read and written through this view. */

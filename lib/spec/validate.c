@@ -497,6 +497,14 @@ int spec_validate_process(const struct hutch_spec_process *p, const char *origin
     return check_process(&v, p);
 }
 
+int spec_validate_resources(const struct hutch_spec_resources *r, const char *origin,
+                            hutch_error *err)
+{
+    struct validator v = { .origin = origin, .err = err };
+
+    return check_resources(&v, r);
+}
+
 int hutch_spec_validate(const struct hutch_spec *spec, const char *origin, hutch_error *err)
 {
     struct validator v = { .origin = origin, .err = err };

@@ -82,8 +82,10 @@ EOF
       '["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"]' ]
     [ "$(feature 'sorted(d["linux"]["namespaces"])')" = \
       '["cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"]' ]
-    [ "$(feature 'd["linux"]["cgroup"]')" = \
-      '{"v1": false, "v2": true, "systemd": false, "systemdUser": false, "rdma": false}' ]
+    # v2 always; systemd and systemdUser together, as the systemd driver is built in or not
+    [ "$(feature '[d["linux"]["cgroup"][k] for k in ("v1", "v2", "rdma")]')" = \
+      '[false, true, false]' ]
+    [ "$(feature 'd["linux"]["cgroup"]["systemd"] == d["linux"]["cgroup"]["systemdUser"]')" = true ]
     [ "$(feature 'd["linux"]["apparmor"]["enabled"]')" = true ]
     [ "$(feature 'd["linux"]["intelRdt"]["enabled"]')" = false ]
     [ "$(feature 'd["linux"]["mountExtensions"]["idmap"]["enabled"]')" = false ]

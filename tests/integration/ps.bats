@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # hutch-oci ps, pause and resume on real containers, as root and rootless. Without cgroups,
 # a container's processes are those of its pid namespace (only its init when it has none of
-# its own); pause and resume need the cgroup v2 freezer, which this version does not make.
+# its own); pause and resume need the cgroup v2 freezer, which this hybrid host cannot give.
 
 load lib/common
 

@@ -6,11 +6,12 @@
 # From the guest (stage2): HUTCH_VM=1, HUTCH_VM_USER/_UID/_GID/_HOME (the rootless test
 # user), HUTCH_VM_SUBID_START/_COUNT (its /etc/subuid and /etc/subgid range),
 # HUTCH_VM_USER_CGROUP (its delegated cgroup), `as-user CMD...` (CMD as that user, in that
-# cgroup). From vm-suite: HUTCH_VM_ROOTFS (a busybox rootfs made on the host, read-only
-# here), HUTCH_OCI.
+# cgroup), HUTCH_VM_SYSTEMD=1 when systemd is PID 1 (run-in-vm --systemd). From vm-suite:
+# HUTCH_VM_ROOTFS (a busybox rootfs made on the host, read-only here), HUTCH_OCI.
 #
 # Helpers:
 #   require_guest              skip unless inside the test guest
+#   require_systemd            skip unless inside a guest booted with systemd (--systemd)
 #   new_bundle DIR [--rootless] ARG...
 #                              a busybox bundle in DIR running ARG... (rootless: owned by
 #                              the test user, config from `hutch-oci spec --rootless` as that
@@ -20,6 +21,11 @@
 
 require_guest() {
     [ "${HUTCH_VM:-}" = 1 ] || skip "runs inside the test guest only (tests/vm/run-in-vm)"
+}
+
+require_systemd() {
+    require_guest
+    [ "${HUTCH_VM_SYSTEMD:-}" = 1 ] || skip "needs a guest booted with systemd (run-in-vm --systemd)"
 }
 
 set_args() { # DIR ARG...
