@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Where the container's cgroup goes and making it: the host, delegation, paths, controllers. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -198,11 +199,31 @@ static int make_dir(const char *path, char **created_top, hutch_error *err)
     return hutch_error_syscall(err, errno, "create cgroup %s", path);
 }
 
-/* An existing cgroup is taken only while empty: it must not be another container's. */
+/* Whether the cgroup at `path` has child cgroups; -1 (errno set) when it cannot be read. */
+static int has_children(const char *path)
+{
+    DIR *dir = opendir(path);
+    struct dirent *e;
+    int found = 0;
+
+    if (dir == NULL)
+        return -1;
+    while (!found && (e = readdir(dir)) != NULL)
+        found = e->d_type == DT_DIR && strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(dir);
+    return found;
+}
+
+/*
+ * An existing cgroup is taken only while empty, with no processes and no child
+ * cgroups: it must not be another container's or a service's, whose processes
+ * delete's cgroup.kill would end.
+ */
 static int check_empty(const char *path, hutch_error *err)
 {
     hutch_autofree char *procs = NULL, *data = NULL;
     size_t len;
+    int children;
 
     if (asprintf(&procs, "%s/cgroup.procs", path) < 0) {
         procs = NULL;
@@ -214,6 +235,14 @@ static int check_empty(const char *path, hutch_error *err)
         return hutch_error_set(err, EEXIST,
                                "cgroup %s exists and holds processes: it belongs to another "
                                "container or service",
+                               path);
+    children = has_children(path);
+    if (children < 0)
+        return hutch_error_syscall(err, errno, "read cgroup %s", path);
+    if (children > 0)
+        return hutch_error_set(err, EEXIST,
+                               "cgroup %s exists and has cgroups below it: a container's cgroup "
+                               "must be a new or empty leaf",
                                path);
     return 0;
 }

@@ -325,6 +325,7 @@ START_TEST(existing_busy_cgroup_is_refused)
 {
     hutch_autoerror err = HUTCH_ERROR_INIT;
     char *created = NULL;
+    char child[512], cmd[600];
 
     mkcg("", "pids");
     mkcg("/taken", "pids");
@@ -332,6 +333,16 @@ START_TEST(existing_busy_cgroup_is_refused)
     ck_assert_int_eq(cgroup_make(root, "", "/taken", 0, 0, &created, &err), -EEXIST);
     ck_assert_ptr_null(created);
     put("/taken/cgroup.procs", "");
+    /* no processes of its own, but a child cgroup (a slice): delete's cgroup.kill would
+     * reach the child's processes */
+    mkcg("/taken/service", "pids");
+    ck_assert_int_eq(cgroup_make(root, "", "/taken", 0, 0, &created, &err), -EEXIST);
+    ck_assert_ptr_nonnull(strstr(hutch_error_message(&err), "has cgroups below it"));
+    ck_assert_ptr_null(created);
+    snprintf(child, sizeof(child), "%s/taken/service", root);
+    ck_assert_int_eq(access(child, F_OK), 0);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", child);
+    ck_assert_int_eq(system(cmd), 0);
     ck_assert_int_eq(cgroup_make(root, "", "/taken", 0, 0, &created, &err), 0);
     ck_assert_ptr_null(created);
 }
