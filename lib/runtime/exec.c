@@ -270,7 +270,8 @@ _Noreturn static void exec_process(struct exec_plan *x)
         hutch_error_set(&err, ENOMEM, "out of memory");
         fail_child(x->sync_fd, &err);
     }
-    memcpy(argv, p->args.items, p->args.n * sizeof(char *));
+    if (p->args.n > 0)
+        memcpy(argv, p->args.items, p->args.n * sizeof(char *));
     if (process_take_identity(p, x->setgroups_allowed, x->grantable_caps, x->seccomp, &err) < 0)
         fail_child(x->sync_fd, &err);
     sigprocmask(SIG_SETMASK, &x->original_mask, NULL);

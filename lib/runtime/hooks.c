@@ -130,7 +130,8 @@ static int hook_spawn(const struct hutch_spec_hook *hook, bool use_pidfd, struct
         memcpy(argv, hook->args.items, hook->args.n * sizeof(char *));
     else
         argv[0] = hook->path;
-    memcpy(envp, hook->env.items, hook->env.n * sizeof(char *));
+    if (hook->env.n > 0) /* memcpy from NULL is undefined, even of 0 bytes */
+        memcpy(envp, hook->env.items, hook->env.n * sizeof(char *));
     if (pipe2(in, O_CLOEXEC) < 0)
         return -1;
     if (pipe2(report, O_CLOEXEC) < 0) {

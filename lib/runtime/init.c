@@ -280,7 +280,7 @@ static char **exec_vector(const hutch_strings *v)
 {
     char **out = calloc(v->n + 1, sizeof(char *));
 
-    if (out != NULL)
+    if (out != NULL && v->n > 0) /* memcpy from NULL is undefined, even of 0 bytes */
         memcpy(out, v->items, v->n * sizeof(char *));
     return out;
 }
