@@ -20,15 +20,20 @@ check() { # DESCRIPTION COMMAND...
         fails=$((fails + 1))
     fi
 }
-echo "1..9"
 check "meson install succeeds" meson install -C "$build" --no-rebuild --destdir "$dest" --quiet
 prefix=$(meson introspect "$build" --buildoptions | python3 -c '
 import json, sys
 opts = {o["name"]: o["value"] for o in json.load(sys.stdin)}
-print(opts["prefix"], opts["libdir"], opts["mandir"], opts["includedir"], opts["bindir"])')
-read -r pfx libdir mandir includedir bindir <<<"$prefix"
+print(opts["prefix"], opts["libdir"], opts["mandir"], opts["includedir"], opts["bindir"],
+      opts["libexecdir"])')
+read -r pfx libdir mandir includedir bindir libexecdir <<<"$prefix"
 root="$dest$pfx"
 check "both binaries are installed" test -x "$root/$bindir/hutch" -a -x "$root/$bindir/hutch-oci"
+if [ -x "$build/cmd/hutch-systemd" ]; then
+    # where hutch-oci looks for it (HUTCH_LIBEXECDIR, cmd/meson.build)
+    check "hutch-systemd (the systemd driver's helper) is in libexec/hutch" \
+        test -x "$root/$libexecdir/hutch/hutch-systemd"
+fi
 check "the shared library is installed with its soname link" \
     test -e "$root/$libdir/libhutch.so.0" -a -e "$root/$libdir/libhutch.so"
 check "the public headers are under include/hutch" \
@@ -63,4 +68,5 @@ check "that program runs against the installed library" \
     sh -c "LD_LIBRARY_PATH='$root/$libdir' '$dest/use' | grep -qx '[0-9.]* 1'"
 check "the installed hutch-oci runs" \
     sh -c "LD_LIBRARY_PATH='$root/$libdir' '$root/$bindir/hutch-oci' --version | grep -q '^spec: 1.2.0$'"
+echo "1..$n"
 [ "$fails" -eq 0 ]

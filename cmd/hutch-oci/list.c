@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hutch-oci list: the containers under the state root. */
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,16 +40,16 @@ static void print_table(const struct hutch_container_state *list, size_t n)
            "OWNER");
     for (size_t i = 0; i < n; i++) {
         const struct hutch_container_state *s = &list[i];
-        struct passwd *pw = getpwuid(s->owner);
+        char owner[256];
         time_t secs = (time_t)(s->created / 1000000000);
         char created[40] = "";
         struct tm tm;
 
         if (gmtime_r(&secs, &tm) != NULL)
             strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        hutch_user_name(s->owner, owner, sizeof(owner));
         printf("%-12s %-8d %-10s %-40s %-30s %s\n", s->id, (int)s->pid,
-               hutch_container_status_name(s->status), s->bundle, created,
-               pw != NULL ? pw->pw_name : "");
+               hutch_container_status_name(s->status), s->bundle, created, owner);
     }
 }
 

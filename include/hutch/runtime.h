@@ -126,6 +126,12 @@ HUTCH_API int hutch_container_list_json(const struct hutch_container_state *list
 
 HUTCH_API void hutch_container_list_free(struct hutch_container_state *list, size_t n);
 
+/*
+ * The name of user `uid` from /etc/passwd (read directly, no NSS), in `buf`;
+ * false, with "" in `buf`, when it has none or the name does not fit.
+ */
+HUTCH_API bool hutch_user_name(uid_t uid, char *buf, size_t size);
+
 struct hutch_exec_options {
     /* The whole process (runc's process.json), or NULL: then the container's own
      * process.* with the fields below over it. */

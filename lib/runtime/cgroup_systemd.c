@@ -1,18 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The systemd cgroup driver: unit names from linux.cgroupsPath, the limits as
- * unit properties, and the transient scope over D-Bus. sd-bus comes from
- * libsystemd.so.0 through dlopen() on first use (see cgroup_systemd.h): the
- * header gives the types, the library is never linked.
+ * unit properties, and the transient scope, started and stopped by the helper
+ * hutch-systemd (cmd/hutch-systemd), which talks D-Bus (see cgroup_systemd.h).
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <hutch/cleanup.h>
 
+#include "../core/spawn.h"
+#include "../core/strbuf.h"
 #include "cgroup_resources.h"
 #include "cgroup_systemd.h"
 /* after it: needs <hutch/spec.h> */
@@ -382,345 +386,81 @@ char *systemd_bus_address(const char *path)
     return out;
 }
 
-/* ---- the scope over D-Bus ------------------------------------------------------------------ */
+/* ---- the scope, through hutch-systemd ------------------------------------------------------ */
 
-#ifdef HUTCH_HAVE_SYSTEMD
-
-#include <dlfcn.h>
-#include <time.h>
-
-#include <systemd/sd-bus.h>
-
-#define SD_DEST  "org.freedesktop.systemd1"
-#define SD_PATH  "/org/freedesktop/systemd1"
-#define SD_IFACE "org.freedesktop.systemd1.Manager"
-
-/* How long a start or stop job may take; a scope's usually takes milliseconds. */
-#define JOB_TIMEOUT_SEC 30
-
-/* The sd-bus functions used here, resolved from libsystemd.so.0 on first use. */
-#define SD_BUS_FUNCTIONS(X)                                                                        \
-    X(sd_bus_open_system)                                                                          \
-    X(sd_bus_open_user)                                                                            \
-    X(sd_bus_new)                                                                                  \
-    X(sd_bus_set_address)                                                                          \
-    X(sd_bus_start)                                                                                \
-    X(sd_bus_flush_close_unref)                                                                    \
-    X(sd_bus_message_new_method_call)                                                              \
-    X(sd_bus_message_append)                                                                       \
-    X(sd_bus_message_append_array)                                                                 \
-    X(sd_bus_message_open_container)                                                               \
-    X(sd_bus_message_close_container)                                                              \
-    X(sd_bus_message_read)                                                                         \
-    X(sd_bus_message_unref)                                                                        \
-    X(sd_bus_call)                                                                                 \
-    X(sd_bus_call_method)                                                                          \
-    X(sd_bus_error_free)                                                                           \
-    X(sd_bus_error_has_name)                                                                       \
-    X(sd_bus_match_signal)                                                                         \
-    X(sd_bus_slot_unref)                                                                           \
-    X(sd_bus_process)                                                                              \
-    X(sd_bus_wait)
-
-static struct {
-    bool loaded;
-#define DECLARE(f) __typeof__(f) *f;
-    SD_BUS_FUNCTIONS(DECLARE)
-#undef DECLARE
-} sd;
-
-static int sd_bus_load(hutch_error *err)
-{
-    void *lib;
-    const char *why;
-
-    if (sd.loaded)
-        return 0;
-    lib = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
-    if (lib == NULL) {
-        why = dlerror();
-        return hutch_error_set(err, ENOTSUP,
-                               "--systemd-cgroup needs libsystemd.so.0 (Debian package "
-                               "libsystemd0), which cannot be loaded: %s",
-                               why != NULL ? why : "unknown error");
-    }
-#define LOAD(f)                                                                                    \
-    if ((sd.f = (__typeof__(sd.f))dlsym(lib, #f)) == NULL) {                                       \
-        memset(&sd, 0, sizeof(sd));                                                                \
-        dlclose(lib);                                                                              \
-        return hutch_error_set(err, ENOTSUP, "libsystemd.so.0 has no %s (too old?)", #f);          \
-    }
-    SD_BUS_FUNCTIONS(LOAD)
-#undef LOAD
-    sd.loaded = true;
-    return 0;
-}
-
-static void bus_closep(sd_bus **bus)
-{
-    if (*bus != NULL)
-        sd.sd_bus_flush_close_unref(*bus);
-}
-
-static void message_unrefp(sd_bus_message **m)
-{
-    if (*m != NULL)
-        sd.sd_bus_message_unref(*m);
-}
-
-static void slot_unrefp(sd_bus_slot **slot)
-{
-    if (*slot != NULL)
-        sd.sd_bus_slot_unref(*slot);
-}
-
-static void bus_error_freep(sd_bus_error *e)
-{
-    if (sd.loaded)
-        sd.sd_bus_error_free(e);
-}
-
-#define auto_bus       __attribute__((cleanup(bus_closep))) sd_bus *
-#define auto_message   __attribute__((cleanup(message_unrefp))) sd_bus_message *
-#define auto_slot      __attribute__((cleanup(slot_unrefp))) sd_bus_slot *
-#define auto_bus_error __attribute__((cleanup(bus_error_freep))) sd_bus_error
-
-/* The bus error's text when it has one, else strerror. */
-static const char *bus_error_text(const sd_bus_error *e, int r)
-{
-    return e->message != NULL ? e->message : strerror(-r);
-}
-
-/* A peer-to-peer connection to a manager's private socket (no bus daemon, no Hello). */
-static int bus_open_private(const char *socket, sd_bus **out)
-{
-    auto_bus bus = NULL;
-    hutch_autofree char *address = systemd_bus_address(socket);
-    int r;
-
-    if (address == NULL)
-        return -ENOMEM;
-    if ((r = sd.sd_bus_new(&bus)) < 0)
-        return r;
-    if ((r = sd.sd_bus_set_address(bus, address)) < 0 || (r = sd.sd_bus_start(bus)) < 0)
-        return r;
-    *out = hutch_steal_pointer(&bus);
-    return 0;
-}
+#define HELPER_NAME "hutch-systemd"
 
 /*
- * The system bus as root, the user's bus rootless ($DBUS_SESSION_BUS_ADDRESS
- * or $XDG_RUNTIME_DIR/bus); without one, the manager's private socket, which
- * needs no bus daemon. *direct says which: a private connection has no bus
- * names to match on.
+ * hutch-systemd: $HUTCH_SYSTEMD_HELPER when set, else beside this program when
+ * there (the build tree), else in HUTCH_LIBEXECDIR, where meson installs it.
  */
-static int bus_open(bool rootless, sd_bus **out, bool *direct, hutch_error *err)
+static const char *helper_path(char *buf, size_t size)
 {
-    hutch_autofree char *socket = NULL;
-    const char *runtime_dir = rootless ? getenv("XDG_RUNTIME_DIR") : "/run";
-    int r, r2;
-
-    r = rootless ? sd.sd_bus_open_user(out) : sd.sd_bus_open_system(out);
-    if (r >= 0) {
-        *direct = false;
-        return 0;
-    }
-    if (runtime_dir == NULL || runtime_dir[0] != '/')
-        return hutch_error_set(err, -r,
-                               "--systemd-cgroup: no user bus (%s) and XDG_RUNTIME_DIR is not "
-                               "set: rootless, the systemd driver needs your systemd user manager "
-                               "(a login session, or `loginctl enable-linger $USER`); or use the "
-                               "cgroupfs driver",
-                               strerror(-r));
-    if (asprintf(&socket, "%s/systemd/private", runtime_dir) < 0) {
-        socket = NULL;
-        return hutch_error_set(err, ENOMEM, "--systemd-cgroup: out of memory");
-    }
-    r2 = bus_open_private(socket, out);
-    if (r2 >= 0) {
-        *direct = true;
-        return 0;
-    }
-    if (rootless)
-        return hutch_error_set(err, -r,
-                               "--systemd-cgroup: cannot reach your systemd user manager (user "
-                               "bus: %s; %s: %s): rootless, the systemd driver needs one running "
-                               "for you (a login session, or `loginctl enable-linger $USER`); or "
-                               "use the cgroupfs driver",
-                               strerror(-r), socket, strerror(-r2));
-    return hutch_error_set(err, -r,
-                           "--systemd-cgroup: cannot reach systemd (system bus: %s; %s: %s): "
-                           "the systemd driver needs systemd as the service manager; or use the "
-                           "cgroupfs driver",
-                           strerror(-r), socket, strerror(-r2));
-}
-
-struct job_wait {
-    char *job;    /* the job's object path, once the call returned it */
-    char *result; /* "done", "failed", ... once JobRemoved named the job */
-    bool done;
-};
-
-static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
-{
-    struct job_wait *w = userdata;
-    const char *path, *unit, *result;
-    uint32_t id;
-
-    (void)ret_error;
-    if (w->job == NULL || w->done ||
-        sd.sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0 ||
-        strcmp(path, w->job) != 0)
-        return 0;
-    w->result = strdup(result);
-    w->done = true;
-    return 0;
-}
-
-static uint64_t now_usec(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-/* Subscribe to JobRemoved; before the call that makes the job, so that none is missed. */
-static int job_watch(sd_bus *bus, bool direct, struct job_wait *w, sd_bus_slot **slot,
-                     hutch_error *err)
-{
-    int r = sd.sd_bus_match_signal(bus, slot, direct ? NULL : SD_DEST, SD_PATH, SD_IFACE,
-                                   "JobRemoved", on_job_removed, w);
-
-    if (r < 0)
-        return hutch_error_syscall(err, -r, "subscribe to systemd's JobRemoved signals");
-    return 0;
-}
-
-/* Take the job's path from the reply of the call that made it, and wait until it is removed. */
-static int job_wait(sd_bus *bus, sd_bus_message *reply, struct job_wait *w, hutch_error *err)
-{
-    uint64_t deadline = now_usec() + JOB_TIMEOUT_SEC * 1000000ull;
-    const char *job;
-    int r;
-
-    if ((r = sd.sd_bus_message_read(reply, "o", &job)) < 0)
-        return hutch_error_syscall(err, -r, "read the job from systemd's reply");
-    w->job = strdup(job);
-    if (w->job == NULL)
-        return hutch_error_set(err, ENOMEM, "out of memory");
-    while (!w->done) {
-        uint64_t now;
-
-        r = sd.sd_bus_process(bus, NULL);
-        if (r < 0)
-            return hutch_error_syscall(err, -r, "wait for systemd's job %s", w->job);
-        if (r > 0)
-            continue;
-        now = now_usec();
-        if (now >= deadline)
-            return hutch_error_set(err, ETIMEDOUT, "systemd's job %s did not finish within %d s",
-                                   w->job, JOB_TIMEOUT_SEC);
-        r = sd.sd_bus_wait(bus, deadline - now);
-        if (r < 0 && r != -EINTR)
-            return hutch_error_syscall(err, -r, "wait for systemd's job %s", w->job);
-    }
-    if (w->result == NULL)
-        return hutch_error_set(err, ENOMEM, "out of memory");
-    if (strcmp(w->result, "done") != 0)
-        return hutch_error_set(err, EIO, "systemd's job %s ended with result \"%s\"", w->job,
-                               w->result);
-    return 0;
-}
-
-static void job_wait_release(struct job_wait *w)
-{
-    free(w->job);
-    free(w->result);
-}
-
-static int append_property_bytes(sd_bus_message *m, const struct systemd_property *p)
-{
-    int r = sd.sd_bus_message_open_container(m, 'r', "sv");
-
-    if (r >= 0)
-        r = sd.sd_bus_message_append(m, "s", p->name);
-    if (r >= 0)
-        r = sd.sd_bus_message_open_container(m, 'v', "ay");
-    if (r >= 0)
-        r = sd.sd_bus_message_append_array(m, 'y', p->bytes, p->n_bytes);
-    if (r >= 0)
-        r = sd.sd_bus_message_close_container(m);
-    if (r >= 0)
-        r = sd.sd_bus_message_close_container(m);
-    return r;
-}
-
-/* StartTransientUnit's arguments: name, mode, properties, auxiliary units (none). */
-static int append_start_arguments(sd_bus_message *m, const struct systemd_unit_name *name,
-                                  pid_t pid, const struct systemd_properties *props)
-{
-    hutch_autofree char *description = NULL;
-    int r;
-
-    if (asprintf(&description, "hutch container %s", name->scope) < 0) {
-        description = NULL;
-        return -ENOMEM;
-    }
-    r = sd.sd_bus_message_append(m, "ss", name->scope, "fail");
-    if (r >= 0)
-        r = sd.sd_bus_message_open_container(m, 'a', "(sv)");
-    if (r >= 0)
-        r = sd.sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)(sv)", "Description", "s", description,
-                                     "Slice", "s", name->slice, "Delegate", "b", 1, "PIDs", "au", 1,
-                                     (uint32_t)pid, "CollectMode", "s", "inactive-or-failed",
-                                     "DefaultDependencies", "b", 0);
-    for (size_t i = 0; r >= 0 && i < props->n; i++) {
-        const struct systemd_property *p = &props->items[i];
-
-        if (p->type == 'y')
-            r = append_property_bytes(m, p);
-        else
-            r = sd.sd_bus_message_append(m, "(sv)", p->name, "t", p->value);
-    }
-    if (r >= 0)
-        r = sd.sd_bus_message_close_container(m);
-    if (r >= 0)
-        r = sd.sd_bus_message_append(m, "a(sa(sv))", 0);
-    return r;
-}
-
-/* The cgroup v2 path of `pid` ("0::PATH" in /proc/PID/cgroup), relative to the mount. */
-static int pid_cgroup(pid_t pid, char **out, hutch_error *err)
-{
-    hutch_autofclose FILE *f = NULL;
-    hutch_autofree char *line = NULL;
-    char path[64];
-    size_t cap = 0;
+    const char *env = getenv("HUTCH_SYSTEMD_HELPER");
+    char self[PATH_MAX];
+    char *slash;
     ssize_t n;
 
-    snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-    f = fopen(path, "re");
-    if (f == NULL)
-        return hutch_error_syscall(err, errno, "open %s", path);
-    while ((n = getline(&line, &cap, f)) > 0) {
-        if (strncmp(line, "0::", 3) != 0)
-            continue;
-        if (line[n - 1] == '\n')
-            line[n - 1] = '\0';
-        *out = strdup(line + 3);
-        if (*out == NULL)
-            return hutch_error_set(err, ENOMEM, "out of memory");
-        return 0;
+    if (env != NULL && env[0] != '\0')
+        return env;
+    n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        slash = strrchr(self, '/');
+        if (self[0] == '/' && slash != NULL) {
+            *slash = '\0';
+            if ((size_t)snprintf(buf, size, "%s/" HELPER_NAME, self) < size &&
+                access(buf, X_OK) == 0)
+                return buf;
+        }
     }
-    return hutch_error_set(err, ENOENT, "%s: no cgroup v2 entry", path);
+    return HUTCH_LIBEXECDIR "/" HELPER_NAME;
 }
 
-static bool path_ends_with_unit(const char *cgroup, const char *unit)
+/* Run hutch-systemd with argv[1...]; its output line in `out`. Its failure is the error. */
+static int run_helper(const char **argv, char *out, size_t size, hutch_error *err)
 {
-    size_t n = strlen(cgroup), u = strlen(unit);
+    char path[PATH_MAX];
+    int rc;
 
-    return n > u && cgroup[n - u - 1] == '/' && strcmp(cgroup + n - u, unit) == 0;
+    argv[0] = helper_path(path, sizeof(path));
+    rc = hutch_spawn_output((char *const *)argv, out, size);
+    if (rc == -ENOENT)
+        return hutch_error_set(err, ENOTSUP,
+#ifdef HUTCH_HAVE_SYSTEMD
+                               "--systemd-cgroup needs %s, which is missing; reinstall hutch, "
+                               "or use the cgroupfs driver",
+#else
+                               "--systemd-cgroup needs %s, and hutch was built without it "
+                               "(libsystemd-dev was missing); use the cgroupfs driver",
+#endif
+                               argv[0]);
+    if (rc < 0)
+        return hutch_error_syscall(err, -rc, "run %s", argv[0]);
+    if (WIFEXITED(rc) && WEXITSTATUS(rc) == 0)
+        return 0;
+    if (out[0] == '\0')
+        return hutch_error_set(err, EIO, "%s failed without a reason", argv[0]);
+    return hutch_error_set(err, WIFEXITED(rc) && WEXITSTATUS(rc) < 126 ? WEXITSTATUS(rc) : EIO,
+                           "%s", out);
+}
+
+/* NAME=t:U64 or NAME=y:HEX, as hutch-systemd takes a property. */
+static char *property_argument(const struct systemd_property *p)
+{
+    static const char hex[] = "0123456789abcdef";
+    struct strbuf b = STRBUF_INIT;
+
+    if (p->type != 'y') {
+        strbuf_printf(&b, "%s=t:%" PRIu64, p->name, p->value);
+        return strbuf_steal(&b);
+    }
+    strbuf_printf(&b, "%s=y:", p->name);
+    for (size_t i = 0; i < p->n_bytes; i++) {
+        strbuf_putc(&b, hex[p->bytes[i] >> 4]);
+        strbuf_putc(&b, hex[p->bytes[i] & 15]);
+    }
+    return strbuf_steal(&b);
 }
 
 int systemd_scope_start(bool rootless, const struct systemd_unit_name *name, pid_t pid,
@@ -728,59 +468,51 @@ int systemd_scope_start(bool rootless, const struct systemd_unit_name *name, pid
                         hutch_error *err)
 {
     struct systemd_properties props;
-    struct job_wait w = { 0 };
-    hutch_autofree char *path = NULL;
-    auto_bus bus = NULL;
-    auto_slot slot = NULL;
-    auto_message m = NULL;
-    auto_message reply = NULL;
-    auto_bus_error e = SD_BUS_ERROR_NULL;
-    bool direct;
-    int r;
+    const char *argv[7 + SYSTEMD_PROPERTIES_MAX] = { NULL };
+    char pid_text[16], out[PATH_MAX];
+    size_t argc = 1, first_prop;
+    int rc;
 
-    if ((r = systemd_properties_build(resources, &props, err)) < 0)
-        return r;
-    if ((r = sd_bus_load(err)) < 0 || (r = bus_open(rootless, &bus, &direct, err)) < 0 ||
-        (r = job_watch(bus, direct, &w, &slot, err)) < 0)
+    if ((rc = systemd_properties_build(resources, &props, err)) < 0)
+        return rc;
+    argv[argc++] = "start";
+    if (rootless)
+        argv[argc++] = "--user";
+    argv[argc++] = name->slice;
+    argv[argc++] = name->scope;
+    snprintf(pid_text, sizeof(pid_text), "%d", (int)pid);
+    argv[argc++] = pid_text;
+    first_prop = argc;
+    for (size_t i = 0; i < props.n; i++) {
+        char *arg = property_argument(&props.items[i]);
+
+        if (arg == NULL) {
+            rc = hutch_error_set(err, ENOMEM, "out of memory");
+            goto out;
+        }
+        argv[argc++] = arg;
+    }
+    if ((rc = run_helper(argv, out, sizeof(out), err)) < 0)
         goto out;
-    r = sd.sd_bus_message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_IFACE,
-                                          "StartTransientUnit");
-    if (r >= 0)
-        r = append_start_arguments(m, name, pid, &props);
-    if (r < 0) {
-        hutch_error_syscall(err, -r, "build the StartTransientUnit call");
+    if (out[0] != '/') {
+        rc = hutch_error_set(err, EIO, "start the systemd scope %s: %s gave no cgroup", name->scope,
+                             argv[0]);
         goto out;
     }
-    r = sd.sd_bus_call(bus, m, 0, &e, &reply);
-    if (r < 0) {
-        hutch_error_set(err, -r, "%s", bus_error_text(&e, r));
-        goto out;
-    }
-    if ((r = job_wait(bus, reply, &w, err)) < 0 || (r = pid_cgroup(pid, &path, err)) < 0)
-        goto out;
-    if (!path_ends_with_unit(path, name->scope)) {
-        r = hutch_error_set(err, EIO, "systemd started it, but process %d is in cgroup %s",
-                            (int)pid, path);
-        goto out;
-    }
-    *cgroup = hutch_steal_pointer(&path);
+    *cgroup = strdup(out);
+    if (*cgroup == NULL)
+        rc = hutch_error_set(err, ENOMEM, "out of memory");
 out:
+    for (size_t i = first_prop; i < argc; i++)
+        free((char *)argv[i]);
     systemd_properties_release(&props);
-    job_wait_release(&w);
-    if (r < 0)
-        return hutch_error_wrap(err, "start the systemd scope %s in %s", name->scope, name->slice);
-    return 0;
+    return rc;
 }
 
 int systemd_scope_stop(bool rootless, const char *scope, hutch_error *err)
 {
-    struct job_wait w = { 0 };
-    auto_bus bus = NULL;
-    auto_slot slot = NULL;
-    auto_message reply = NULL;
-    auto_bus_error e = SD_BUS_ERROR_NULL;
-    bool direct;
-    int r;
+    const char *argv[5] = { NULL, "stop", NULL, NULL, NULL };
+    char out[512];
 
     if (!unit_chars_ok(scope) || strstr(scope, "..") != NULL) {
         char quoted[SPEC_QUOTE_SIZE];
@@ -788,47 +520,7 @@ int systemd_scope_stop(bool rootless, const char *scope, hutch_error *err)
         return hutch_error_set(err, EINVAL, "stop the systemd scope %s: not a unit name",
                                spec_quote(quoted, sizeof(quoted), scope));
     }
-    if ((r = sd_bus_load(err)) < 0 || (r = bus_open(rootless, &bus, &direct, err)) < 0 ||
-        (r = job_watch(bus, direct, &w, &slot, err)) < 0)
-        goto out;
-    r = sd.sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_IFACE, "StopUnit", &e, &reply, "ss", scope,
-                              "replace");
-    if (r < 0) {
-        if (sd.sd_bus_error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit")) {
-            r = 0;
-            goto out;
-        }
-        hutch_error_set(err, -r, "%s", bus_error_text(&e, r));
-        goto out;
-    }
-    r = job_wait(bus, reply, &w, err);
-out:
-    job_wait_release(&w);
-    if (r < 0)
-        return hutch_error_wrap(err, "stop the systemd scope %s", scope);
-    return 0;
+    argv[2] = rootless ? "--user" : scope;
+    argv[3] = rootless ? scope : NULL;
+    return run_helper(argv, out, sizeof(out), err);
 }
-
-#else /* !HUTCH_HAVE_SYSTEMD */
-
-int systemd_scope_start(bool rootless, const struct systemd_unit_name *name, pid_t pid,
-                        const struct hutch_spec_resources *resources, char **cgroup,
-                        hutch_error *err)
-{
-    (void)rootless, (void)pid, (void)resources, (void)cgroup;
-    return hutch_error_set(err, ENOTSUP,
-                           "start the systemd scope %s: hutch was built without systemd "
-                           "support (libsystemd-dev was missing); use the cgroupfs driver",
-                           name->scope);
-}
-
-int systemd_scope_stop(bool rootless, const char *scope, hutch_error *err)
-{
-    (void)rootless;
-    return hutch_error_set(err, ENOTSUP,
-                           "stop the systemd scope %s: hutch was built without systemd support "
-                           "(libsystemd-dev was missing)",
-                           scope);
-}
-
-#endif

@@ -6,9 +6,11 @@
  * properties. The cgroup driver (cgroup.c) writes the limit files into the
  * scope's cgroup afterwards, as with cgroupfs.
  *
- * libsystemd is not linked: cgroup_systemd.c opens libsystemd.so.0 with
- * dlopen() the first time a scope is started or stopped, so that a container
- * without --systemd-cgroup never pays for loading it.
+ * libsystemd is not linked: hutch-oci is a static executable, and a static
+ * glibc cannot load a shared library safely. The scope is started and stopped
+ * by the helper hutch-systemd (cmd/hutch-systemd, linked with libsystemd),
+ * which systemd_scope_start/stop run with the unit's name, the pid and the
+ * properties as arguments; its one line of output is the cgroup or the error.
  */
 #ifndef HUTCH_RUNTIME_CGROUP_SYSTEMD_H
 #define HUTCH_RUNTIME_CGROUP_SYSTEMD_H
@@ -37,8 +39,8 @@ int systemd_unit_name_parse(const char *cgroups_path, const char *id, bool rootl
 void systemd_unit_name_release(struct systemd_unit_name *name);
 
 /*
- * Start the transient scope with `pid` in it (StartTransientUnit, mode
- * "fail", waiting for its job to finish) and return the cgroup it got,
+ * Start the transient scope with `pid` in it (hutch-systemd: StartTransientUnit,
+ * mode "fail", waiting for its job to finish) and return the cgroup it got,
  * relative to the cgroup2 mount ("/system.slice/hutch-ID.scope"), in a new
  * string in *cgroup. No bus, or a user without a user manager: an error that
  * says so and what to do.

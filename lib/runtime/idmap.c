@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +10,10 @@
 #include <unistd.h>
 
 #include <hutch/cleanup.h>
+#include <hutch/runtime.h>
 
 #include "../core/io.h"
+#include "../core/spawn.h"
 #include "../core/strbuf.h"
 #include "idmap.h"
 
@@ -176,10 +177,8 @@ static int run_helper(const char *helper, pid_t pid, const hutch_spec_idmaps *ma
     size_t argc = 2 + 3 * maps->n + 1;
     hutch_autofree char **argv = calloc(argc, sizeof(char *));
     hutch_autofree char *numbers = malloc(argc * 12);
-    int pipefd[2], status;
     char output[512];
-    ssize_t got;
-    pid_t child;
+    int rc;
 
     if (argv == NULL || numbers == NULL)
         return hutch_error_set(err, ENOMEM, "out of memory");
@@ -195,35 +194,15 @@ static int run_helper(const char *helper, pid_t pid, const hutch_spec_idmaps *ma
             argv[2 + 3 * i + k] = slot;
         }
     }
-    if (pipe2(pipefd, O_CLOEXEC) < 0)
-        return hutch_error_syscall(err, errno, "run %s", helper);
-    child = fork();
-    if (child < 0) {
-        close(pipefd[0]);
-        close(pipefd[1]);
-        return hutch_error_syscall(err, errno, "run %s", helper);
-    }
-    if (child == 0) {
-        dup2(pipefd[1], STDERR_FILENO);
-        dup2(pipefd[1], STDOUT_FILENO);
-        execvp(helper, argv);
-        dprintf(pipefd[1], "%s", errno == ENOENT ? "not found" : strerror(errno));
-        _exit(127);
-    }
-    close(pipefd[1]);
-    got = hutch_read_all(pipefd[0], output, sizeof(output) - 1);
-    close(pipefd[0]);
-    output[got > 0 ? got : 0] = '\0';
-    output[strcspn(output, "\n")] = '\0';
-    while (waitpid(child, &status, 0) < 0)
-        if (errno != EINTR)
-            return hutch_error_syscall(err, errno, "wait for %s", helper);
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && strcmp(output, "not found") == 0)
+    rc = hutch_spawn_output(argv, output, sizeof(output));
+    if (rc == -ENOENT)
         return hutch_error_set(err, ENOENT,
                                "%s not found: it maps subordinate ids for unprivileged users; "
                                "install it (Debian: apt-get install uidmap)",
                                helper);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    if (rc < 0)
+        return hutch_error_syscall(err, -rc, "run %s", helper);
+    if (!WIFEXITED(rc) || WEXITSTATUS(rc) != 0)
         return hutch_error_set(err, EPERM, "%s failed: %s", helper,
                                output[0] ? output : "no reason given");
     return 0;
@@ -239,15 +218,14 @@ int idmap_write(pid_t pid, const hutch_spec_idmaps *uids, const hutch_spec_idmap
 {
     uid_t uid = geteuid();
     gid_t gid = getegid();
-    struct passwd *pw;
+    char name[256];
     const char *user;
 
     if (uid == 0)
         return write_direct(pid, uids, gids, false, err);
     if (idmap_is_own_single(uids, uid) && idmap_is_own_single(gids, gid))
         return write_direct(pid, uids, gids, true, err);
-    pw = getpwuid(uid);
-    user = pw != NULL ? pw->pw_name : NULL;
+    user = hutch_user_name(uid, name, sizeof(name)) ? name : NULL;
     if (idmap_check_allowed(uids, "uidMappings", uid, SUBUID_FILE, user, uid, err) < 0 ||
         idmap_check_allowed(gids, "gidMappings", gid, SUBGID_FILE, user, uid, err) < 0)
         return -err->code;

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <pwd.h>
 #include <time.h>
 #include <signal.h>
 #include <stdio.h>
@@ -198,7 +197,7 @@ static void write_state(struct json_writer *w, const struct hutch_container_stat
     }
     if (listed) {
         time_t secs = (time_t)(s->created / 1000000000);
-        struct passwd *pw = getpwuid(s->owner);
+        char owner[256];
         char created[64] = "";
         struct tm tm;
 
@@ -210,7 +209,8 @@ static void write_state(struct json_writer *w, const struct hutch_container_stat
         json_writer_key(w, "created");
         json_writer_string(w, created);
         json_writer_key(w, "owner");
-        json_writer_string(w, pw != NULL ? pw->pw_name : "");
+        hutch_user_name(s->owner, owner, sizeof(owner));
+        json_writer_string(w, owner);
     }
     json_writer_end_object(w);
 }

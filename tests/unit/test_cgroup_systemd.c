@@ -3,6 +3,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "runtime/cgroup_systemd.h"
 #include "unit.h"
@@ -312,6 +314,133 @@ START_TEST(bus_addresses_are_escaped)
 }
 END_TEST
 
+/* ---- the scope through the helper: a script in its place records what it is given ---- */
+
+static char helper_dir[64];
+
+/* A helper that writes its arguments, one per line, to DIR/args and then runs `body`. */
+static void fake_helper(const char *body)
+{
+    char path[128];
+    FILE *f;
+
+    strcpy(helper_dir, "/tmp/hutch-test-systemd-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(helper_dir));
+    snprintf(path, sizeof(path), "%s/hutch-systemd", helper_dir);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "#!/bin/sh\nprintf '%%s\\n' \"$@\" > %s/args\n%s\n", helper_dir, body);
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_int_eq(chmod(path, 0755), 0);
+    ck_assert_int_eq(setenv("HUTCH_SYSTEMD_HELPER", path, 1), 0);
+}
+
+/* What the helper was given, in a static buffer; the fake goes away. */
+static const char *helper_args(void)
+{
+    static char args[1024];
+    char path[128];
+    size_t n = 0;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/args", helper_dir);
+    f = fopen(path, "r");
+    if (f != NULL) {
+        n = fread(args, 1, sizeof(args) - 1, f);
+        fclose(f);
+        unlink(path);
+    }
+    args[n] = '\0';
+    snprintf(path, sizeof(path), "%s/hutch-systemd", helper_dir);
+    unlink(path);
+    rmdir(helper_dir);
+    return args;
+}
+
+START_TEST(scope_start_gives_the_helper_name_pid_and_properties)
+{
+    hutch_autoerror err = HUTCH_ERROR_INIT;
+    struct hutch_spec_memory mem = { 0 };
+    struct hutch_spec_cpu cpu = { 0 };
+    struct hutch_spec_resources r = { 0 };
+    struct systemd_unit_name n;
+    char *cgroup = NULL;
+
+    mem.limit = (hutch_opt_i64){ true, 64 << 20 };
+    cpu.cpus = (char *)"0-2,9";
+    r.memory = &mem;
+    r.cpu = &cpu;
+    fake_helper("echo /machine.slice/hutch-web.scope");
+    ck_assert_int_eq(parse("machine.slice:hutch:web", false, &n, &err), 0);
+    ck_assert_int_eq(systemd_scope_start(false, &n, 4242, &r, &cgroup, &err), 0);
+    ck_assert_str_eq(cgroup, "/machine.slice/hutch-web.scope");
+    ck_assert_str_eq(helper_args(), "start\nmachine.slice\nhutch-web.scope\n4242\n"
+                                    "MemoryMax=t:67108864\nAllowedCPUs=y:0702\n");
+    free(cgroup);
+    cgroup = NULL;
+
+    /* rootless: the user's manager */
+    fake_helper("echo /user.slice/hutch-web.scope");
+    ck_assert_int_eq(systemd_scope_start(true, &n, 7, NULL, &cgroup, &err), 0);
+    ck_assert_str_eq(helper_args(), "start\n--user\nmachine.slice\nhutch-web.scope\n7\n");
+    free(cgroup);
+    systemd_unit_name_release(&n);
+}
+END_TEST
+
+START_TEST(scope_stop_gives_the_helper_the_scope)
+{
+    hutch_autoerror err = HUTCH_ERROR_INIT;
+
+    fake_helper("true");
+    ck_assert_int_eq(systemd_scope_stop(false, "hutch-web.scope", &err), 0);
+    ck_assert_str_eq(helper_args(), "stop\nhutch-web.scope\n");
+    fake_helper("true");
+    ck_assert_int_eq(systemd_scope_stop(true, "hutch-web.scope", &err), 0);
+    ck_assert_str_eq(helper_args(), "stop\n--user\nhutch-web.scope\n");
+    /* never handed on: not a unit name */
+    fake_helper("true");
+    ck_assert_int_eq(systemd_scope_stop(false, "../../etc.scope", &err), -EINVAL);
+    ck_assert_str_eq(helper_args(), "");
+}
+END_TEST
+
+START_TEST(helper_failures_are_the_error)
+{
+    hutch_autoerror err = HUTCH_ERROR_INIT;
+    struct systemd_unit_name n;
+    char *cgroup = NULL;
+
+    ck_assert_int_eq(parse("", false, &n, &err), 0);
+    /* its message and its errno-valued status */
+    fake_helper("echo 'start the systemd scope hutch-ctr1.scope in system.slice: Access denied'"
+                "; exit 13");
+    ck_assert_int_eq(systemd_scope_start(false, &n, 1, NULL, &cgroup, &err), -EACCES);
+    ck_assert_str_eq(hutch_error_message(&err),
+                     "start the systemd scope hutch-ctr1.scope in system.slice: Access denied");
+    helper_args();
+    hutch_error_clear(&err);
+    /* no cgroup in its output */
+    fake_helper("echo nonsense");
+    ck_assert_int_eq(systemd_scope_start(false, &n, 1, NULL, &cgroup, &err), -EIO);
+    ck_assert_ptr_nonnull(strstr(hutch_error_message(&err), "gave no cgroup"));
+    helper_args();
+    hutch_error_clear(&err);
+    /* killed without a word */
+    fake_helper("kill -KILL $$");
+    ck_assert_int_eq(systemd_scope_stop(false, "hutch-ctr1.scope", &err), -EIO);
+    ck_assert_ptr_nonnull(strstr(hutch_error_message(&err), "failed without a reason"));
+    helper_args();
+    hutch_error_clear(&err);
+    /* not there at all */
+    ck_assert_int_eq(setenv("HUTCH_SYSTEMD_HELPER", "/nonexistent/hutch-systemd", 1), 0);
+    ck_assert_int_eq(systemd_scope_start(false, &n, 1, NULL, &cgroup, &err), -ENOTSUP);
+    ck_assert_ptr_nonnull(strstr(hutch_error_message(&err), "/nonexistent/hutch-systemd"));
+    ck_assert_ptr_null(cgroup);
+    systemd_unit_name_release(&n);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cgroup_systemd");
@@ -325,6 +454,9 @@ int main(void)
     tcase_add_test(tc, properties_from_resources);
     tcase_add_test(tc, impossible_resources_are_refused);
     tcase_add_test(tc, bus_addresses_are_escaped);
+    tcase_add_test(tc, scope_start_gives_the_helper_name_pid_and_properties);
+    tcase_add_test(tc, scope_stop_gives_the_helper_the_scope);
+    tcase_add_test(tc, helper_failures_are_the_error);
     suite_add_tcase(s, tc);
     return unit_run(s);
 }
