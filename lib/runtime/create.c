@@ -364,6 +364,8 @@ static int prepare_state(struct creation *cr, const struct bundle_files *b,
     record->created = now_ns();
     record->owner = geteuid();
     record->annotations = b->spec->annotations;
+    record->later_hooks = hooks_count(b->spec->hooks, HOOK_POSTSTART) > 0 ||
+                          hooks_count(b->spec->hooks, HOOK_POSTSTOP) > 0;
     if (state_record_write(&cr->dir, record, err) < 0 ||
         state_config_write(&cr->dir, b->config_data, b->config_len, err) < 0)
         return -err->code;

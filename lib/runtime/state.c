@@ -209,6 +209,8 @@ int state_record_write(const struct container_dir *d, const struct state_record 
     json_writer_bool(&w, r->own_pid_namespace);
     json_writer_key(&w, "rootless");
     json_writer_bool(&w, r->rootless);
+    json_writer_key(&w, "laterHooks");
+    json_writer_bool(&w, r->later_hooks);
     if (r->cgroup != NULL) {
         json_writer_key(&w, "cgroupPath");
         json_writer_string(&w, r->cgroup);
@@ -296,6 +298,8 @@ int state_record_read(const struct container_dir *d, struct state_record *r, hut
     r->own_pid_namespace = n != NULL && n->type == JSON_BOOL && n->u.boolean;
     n = json_tree_get(tree, "rootless");
     r->rootless = n != NULL && n->type == JSON_BOOL && n->u.boolean;
+    n = json_tree_get(tree, "laterHooks");
+    r->later_hooks = n == NULL || n->type != JSON_BOOL || n->u.boolean;
     if (get_string(tree, "cgroupPath", &r->cgroup) < 0 ||
         get_string(tree, "cgroupCreatedTop", &r->cgroup_top) < 0 ||
         get_string(tree, "systemdScope", &r->systemd_scope) < 0) {

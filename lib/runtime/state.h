@@ -67,6 +67,9 @@ struct state_record {
     char *cgroup_top;       /* the highest directory hutch made for it, or NULL */
     char *systemd_scope;    /* the systemd driver's scope unit, or NULL */
     bool rootless;          /* created rootless: the systemd driver's bus */
+    /* poststart or poststop hooks in the config: only then do start and delete read the
+     * saved config (a record from before this field says true) */
+    bool later_hooks;
 };
 
 int state_record_write(const struct container_dir *d, const struct state_record *r,

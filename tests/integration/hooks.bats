@@ -377,3 +377,48 @@ bad_hooks() {
     use_rootless "$U_ONE"
     bad_hooks
 }
+
+@test "start and delete read the saved config again only for poststart or poststop hooks" {
+    use_root
+    hook_bundle
+    # no poststart or poststop hook: neither start nor delete touches the saved config, so a
+    # damaged copy makes no difference (and costs no parse, bench/)
+    with_hooks "$b" "{'createRuntime': [rec('createRuntime')]}"
+    set_args "$b" sleep 1000
+    oci_ok create --bundle "$b" "$id"
+    echo '{"damaged' >"$STATE/$id/config.json"
+    oci_ok start "$id"
+    [ "$(ctr_status "$id")" = running ]
+    oci_ok delete --force "$id"
+    [ -z "$err" ]
+    assert_no_state "$id"
+
+    # with one, the saved config is read: the damage is named
+    id=$(new_id)
+    with_hooks "$b" "{'poststop': [rec('poststop')]}"
+    oci_ok create --bundle "$b" "$id"
+    echo '{"damaged' >"$STATE/$id/config.json"
+    oci_ok delete --force "$id"
+    [[ "$err" == *"warning: delete $id: no poststop hooks run"*"config.json"* ]] || {
+        echo "err: $err"
+        false
+    }
+    assert_no_state "$id"
+}
+
+@test "a record from before laterHooks (an older hutch-oci's) still gets its poststop hooks" {
+    use_root
+    hook_bundle
+    with_hooks "$b" "{'poststop': [rec('poststop')]}"
+    set_args "$b" sleep 1000
+    oci_ok create --bundle "$b" "$id"
+    python3 - "$STATE/$id/state.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d.pop("laterHooks") is True
+json.dump(d, open(sys.argv[1], "w"))
+PY
+    oci_ok delete --force "$id"
+    assert_eq "$(cat "$o/log")" poststop
+    assert_no_state "$id"
+}
