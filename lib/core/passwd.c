@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * User names from /etc/passwd, read directly. hutch-oci is linked statically
- * (bench/: it halves its start-up cost), and a static glibc can only reach
+ * (bench/: a sixth of its start-up cost was dynamic linking), and a static glibc can only reach
  * NSS modules through a second copy of itself; reading the file as runc does
  * gives the same answer wherever the binary runs. Users that live only in a
  * directory service (LDAP, sssd) have no name here.
  */
-#include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>

@@ -495,8 +495,9 @@ int systemd_scope_start(bool rootless, const struct systemd_unit_name *name, pid
     if ((rc = run_helper(argv, out, sizeof(out), err)) < 0)
         goto out;
     if (out[0] != '/') {
-        rc = hutch_error_set(err, EIO, "start the systemd scope %s: %s gave no cgroup", name->scope,
-                             argv[0]);
+        /* not argv[0]: run_helper's path buffer is gone by now */
+        rc = hutch_error_set(err, EIO, "start the systemd scope %s: " HELPER_NAME " gave no cgroup",
+                             name->scope);
         goto out;
     }
     *cgroup = strdup(out);
